@@ -1,0 +1,124 @@
+// The JSON shapes the HTTP API and the live WebSocket speak. The web app imports these types,
+// so a change here is a change of contract: keep it additive.
+
+export type NetworkKind = 'gas' | 'water' | 'drainage';
+export type OrganisationKind = 'bureau' | 'operator' | 'owner';
+/** 1 = red (most severe) … 4 = blue (least severe). */
+export type WarningLevel = 1 | 2 | 3 | 4;
+export type SensorState = 'normal' | 'alarm' | 'nodata';
+export type AlarmState = 'active' | 'cleared';
+export type IncidentState = 'open' | 'dispatched' | 'disposed' | 'closed';
+export type IncidentAction = 'dispatch' | 'dispose' | 'close';
+
+export interface OrganisationDto {
+  id: string;
+  name: string;
+  kind: OrganisationKind;
+}
+
+export interface AssetProperties {
+  id: string;
+  name: string;
+  network: NetworkKind;
+  /** e.g. pipe, manhole, valve, junction, outfall, adjacent_space */
+  assetType: string;
+  ownerId: string;
+  ownerName: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface AssetFeature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: 'Point'; coordinates: [number, number] } | { type: 'LineString'; coordinates: [number, number][] };
+  properties: AssetProperties;
+}
+
+export interface AssetCollection {
+  type: 'FeatureCollection';
+  features: AssetFeature[];
+}
+
+export interface SensorDto {
+  id: string;
+  deviceId: string;
+  channel: string;
+  assetId: string;
+  network: NetworkKind;
+  name: string;
+  indicator: string;
+  unit: string;
+  /** WGS84 [lon, lat] */
+  location: [number, number];
+  state: SensorState;
+  /** Level of the most severe active alarm, null when none. */
+  level: WarningLevel | null;
+  latest: { ts: string; value: number } | null;
+}
+
+export interface AlarmDto {
+  id: string;
+  sensorId: string;
+  sensorName: string;
+  indicator: string;
+  unit: string;
+  network: NetworkKind;
+  assetId: string;
+  ruleId: string;
+  level: WarningLevel;
+  peakLevel: WarningLevel;
+  state: AlarmState;
+  openedAt: string;
+  updatedAt: string;
+  clearedAt: string | null;
+  lastValue: number;
+  incidentId: string | null;
+}
+
+export interface IncidentEventDto {
+  action: 'open' | IncidentAction;
+  fromState: IncidentState | null;
+  toState: IncidentState;
+  actor: string;
+  note: string | null;
+  at: string;
+}
+
+export interface IncidentDto {
+  id: string;
+  title: string;
+  state: IncidentState;
+  level: WarningLevel;
+  alarmId: string | null;
+  assetId: string;
+  ownerId: string;
+  ownerName: string;
+  openedAt: string;
+  updatedAt: string;
+  /** Actions allowed from the current state. */
+  nextActions: IncidentAction[];
+  events: IncidentEventDto[];
+}
+
+export interface DeadLetterDto {
+  id: string;
+  receivedAt: string;
+  source: string;
+  deviceId: string | null;
+  payload: string;
+  reason: string;
+}
+
+export interface HealthDto {
+  status: 'ok';
+  version: string;
+  database: 'pglite' | 'postgres';
+  broker: 'embedded' | 'external';
+  uptimeSeconds: number;
+}
+
+export type LiveMessage =
+  | { type: 'hello'; serverTime: string }
+  | { type: 'alarm'; alarm: AlarmDto }
+  | { type: 'incident'; incident: IncidentDto }
+  | { type: 'readings'; readings: { sensorId: string; ts: string; value: number }[] };

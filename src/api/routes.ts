@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { listAlarms, type Alarm } from '../detect/index.ts';
+import { INCIDENT_ACTIONS, IncidentError, listIncidents, transitionIncident } from '../incidents/index.ts';
+import { listDeadLetters } from '../ingest/index.ts';
+import { listAssets, listOrganisations } from '../network/index.ts';
+import type { SensorRegistry } from '../network/index.ts';
+import type { EventBus } from '../bus/index.ts';
+import type { Db } from '../store/index.ts';
+import type { AlarmDto, AssetCollection, HealthDto, SensorDto, WarningLevel } from './dto.ts';
+
+export interface ApiContext {
+  db: Db;
+  bus: EventBus;
+  sensors: SensorRegistry;
+  broker: 'embedded' | 'external';
+  version: string;
+  startedAt: number;
+  clock: () => Date;
+}
+
+export function alarmDto(alarm: Alarm, sensors: SensorRegistry): AlarmDto {
+  const sensor = sensors.get(alarm.sensorId);
+  return {
+    id: alarm.id, sensorId: alarm.sensorId, sensorName: sensor?.name ?? alarm.sensorId,
+    indicator: sensor?.indicator ?? '', unit: sensor?.unit ?? '', network: sensor?.network ?? 'gas',
+    assetId: sensor?.assetId ?? '', ruleId: alarm.ruleId, level: alarm.level, peakLevel: alarm.peakLevel,
+    state: alarm.state, openedAt: alarm.openedAt, updatedAt: alarm.updatedAt, clearedAt: alarm.clearedAt,
+    lastValue: alarm.lastValue, incidentId: alarm.incidentId,
+  };
+}
+
+const alarmQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
+const transitionBody = z.object({
+  action: z.enum(INCIDENT_ACTIONS as [string, ...string[]]),
+  actor: z.string().trim().min(1).max(100),
+  note: z.string().max(2000).optional(),
+});
+
+function invalid(error: z.ZodError): { error: string } {
+  return { error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+}
+
+export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const publicRoute = { config: { access: 'public' as const } };
+  const userRoute = { config: { access: 'authenticated' as const } };
+
+  app.get('/api/health', publicRoute, async (): Promise<HealthDto> => ({
+    status: 'ok', version: ctx.version, database: ctx.db.kind, broker: ctx.broker,
+    uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+  }));
+
+  app.get('/api/organisations', userRoute, () => listOrganisations(ctx.db));
+
+  app.get('/api/assets', userRoute, async (): Promise<AssetCollection> => ({
+    type: 'FeatureCollection',
+    features: (await listAssets(ctx.db)).map(({ geometry, ...p }) => ({ type: 'Feature', id: p.id, geometry, properties: p })),
+  }));
+
+  app.get('/api/sensors', userRoute, async (): Promise<SensorDto[]> => {
+    const rows = await ctx.db.query<{ id: string; ts: Date | null; value: number | null; level: number | null }>(
+      `SELECT s.id, l.ts, l.value,
+              (SELECT min(a.level) FROM alarms a WHERE a.sensor_id = s.id AND a.state = 'active') AS level
+         FROM sensors s LEFT JOIN latest_readings l ON l.sensor_id = s.id ORDER BY s.id`,
+    );
+    return rows.flatMap((r) => {
+      const sensor = ctx.sensors.get(r.id);
+      if (!sensor) return [];
+      const latest = r.ts && r.value !== null ? { ts: r.ts.toISOString(), value: r.value } : null;
+      return [{
+        id: sensor.id, deviceId: sensor.deviceId, channel: sensor.channel, assetId: sensor.assetId, network: sensor.network,
+        name: sensor.name, indicator: sensor.indicator, unit: sensor.unit, location: sensor.location,
+        state: r.level !== null ? 'alarm' : latest ? 'normal' : 'nodata', level: (r.level as WarningLevel | null) ?? null, latest,
+      }];
+    });
+  });
+
+  app.get('/api/alarms', userRoute, async (request, reply) => {
+    const query = alarmQuery.safeParse(request.query);
+    if (!query.success) return reply.code(400).send(invalid(query.error));
+    return (await listAlarms(ctx.db, { state: query.data.state })).map((a) => alarmDto(a, ctx.sensors));
+  });
+
+  app.get('/api/incidents', userRoute, () => listIncidents(ctx.db));
+
+  app.post<{ Params: { id: string } }>('/api/incidents/:id/transitions', userRoute, async (request, reply) => {
+    if (!/^\d{1,18}$/.test(request.params.id)) return reply.code(404).send({ error: `incident ${request.params.id} does not exist` });
+    const body = transitionBody.safeParse(request.body);
+    if (!body.success) return reply.code(400).send(invalid(body.error));
+    const { action, actor, note } = body.data;
+    try {
+      await ctx.db.transaction((tx) =>
+        transitionIncident(tx, request.params.id, action as (typeof INCIDENT_ACTIONS)[number], actor, note ?? null, ctx.clock()),
+      );
+    } catch (error) {
+      if (error instanceof IncidentError) return reply.code(error.code === 'not_found' ? 404 : 409).send({ error: error.message });
+      throw error;
+    }
+    const [incident] = await listIncidents(ctx.db, { ids: [request.params.id] });
+    ctx.bus.publish({ type: 'incidents', incidents: incident ? [incident] : [] });
+    return incident;
+  });
+
+  app.get('/api/dead-letters', userRoute, () => listDeadLetters(ctx.db));
+}

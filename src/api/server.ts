@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
+import type { PlatformEvent } from '../bus/index.ts';
+import { installAccessGate, type AccessPolicy } from './access.ts';
+import type { LiveMessage } from './dto.ts';
+import { alarmDto, registerRoutes, type ApiContext } from './routes.ts';
+
+export interface ApiOptions extends ApiContext {
+  logger: FastifyBaseLogger;
+  policy: AccessPolicy;
+  /** Folder of the built web app, served at `/`. */
+  webRoot: string;
+}
+
+function liveMessages(event: PlatformEvent, ctx: ApiContext): LiveMessage[] {
+  switch (event.type) {
+    case 'readings':
+      return [{ type: 'readings', readings: event.readings }];
+    case 'alarms':
+      return event.alarms.map((a) => ({ type: 'alarm', alarm: alarmDto(a, ctx.sensors) }));
+    case 'incidents':
+      return event.incidents.map((incident) => ({ type: 'incident', incident }));
+  }
+}
+
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  installAccessGate(app, options.policy);
+  await app.register(fastifyWebsocket);
+  await app.register(fastifyStatic, { root: path.resolve(options.webRoot), serve: false });
+
+  registerRoutes(app, options);
+
+  app.get('/api/live', { websocket: true, config: { access: 'authenticated' } }, (socket) => {
+    const send = (message: LiveMessage) => socket.send(JSON.stringify(message));
+    send({ type: 'hello', serverTime: options.clock().toISOString() });
+    const unsubscribe = options.bus.subscribe((event) => {
+      for (const message of liveMessages(event, options)) send(message);
+    });
+    socket.on('close', unsubscribe);
+  });
+
+  app.get('/api/*', { config: { access: 'public' } }, async (request, reply) =>
+    reply.code(404).send({ error: `no API route ${request.method} ${request.url}` }),
+  );
+
+  // The web app: real files as they are, any other path gets index.html (client-side routes).
+  app.get('/*', { config: { access: 'public' } }, async (request, reply) => {
+    const wanted = (request.params as { '*': string })['*'];
+    const file = wanted && existsSync(path.join(options.webRoot, wanted)) ? wanted : 'index.html';
+    if (!existsSync(path.join(options.webRoot, 'index.html'))) {
+      return reply.code(503).type('text/plain').send('The web app is not built: run `npm run build:web`.');
+    }
+    return reply.sendFile(file);
+  });
+
+  app.setErrorHandler((error: Error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.code(status).send({ error: status >= 500 ? 'internal error' : error.message });
+  });
+  return app;
+}

@@ -1,0 +1,70 @@
+/** A configuration problem the operator must fix; its message names the variable. */
+export class ConfigError extends Error {}
+
+export interface Config {
+  /** undefined = not set: take the default, or the next free port after it. */
+  port: number | undefined;
+  mqttPort: number | undefined;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  mqttUrl: string | undefined;
+  topicPrefix: string;
+  /** Alarms at or above this level open an incident (1 = red only … 4 = every alarm). */
+  incidentLevel: number;
+  simulate: boolean;
+  simIntervalMs: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name}=${raw}: expected true or false`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}: not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name}: protocol ${parsed.protocol} is not supported (expected ${protocols.join(' or ')})`);
+  }
+  return raw;
+}
+
+/** Reads the documented environment variables (see README, Configuration). */
+export function readConfig(env: Env = process.env): Config {
+  return {
+    port: integer(env, 'PORT', 0, 65535),
+    mqttPort: integer(env, 'MQTT_PORT', 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir: env.DATA_DIR || './data',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    mqttUrl: url(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
+    topicPrefix: env.MQTT_TOPIC_PREFIX || 'lifeline',
+    incidentLevel: integer(env, 'INCIDENT_LEVEL', 1, 4) ?? 2,
+    simulate: flag(env, 'SIMULATE', true),
+    simIntervalMs: integer(env, 'SIM_INTERVAL_MS', 100, 3_600_000) ?? 5000,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

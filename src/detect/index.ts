@@ -1,0 +1,6 @@
+export * from './types.ts';
+export { evaluate, levelFor, ruleProblem } from './evaluate.ts';
+export type { Decision } from './evaluate.ts';
+export { detect, RuleBook } from './detector.ts';
+export type { AlarmChange, SensorReading } from './detector.ts';
+export { getAlarms, insertRules, listAlarms, loadRules } from './repository.ts';

@@ -1,0 +1,10 @@
+export { decodeUplink, MAX_CLOCK_AHEAD_MS } from './codec.ts';
+export type { Decoded, DecodedReading, Rejection, SensorLookup } from './codec.ts';
+export { IngestPipeline } from './pipeline.ts';
+export type { PipelineOptions, Uplink } from './pipeline.ts';
+export { startEmbeddedBroker } from './embedded-broker.ts';
+export type { EmbeddedBroker } from './embedded-broker.ts';
+export { startExternalSubscriber } from './external-subscriber.ts';
+export type { ExternalSubscriber } from './external-subscriber.ts';
+export { deviceOfTopic, uplinkSubscription, uplinkTopic } from './topics.ts';
+export { listDeadLetters } from './dead-letters.ts';

@@ -1,0 +1,184 @@
+import type { EventBus } from '../bus/index.ts';
+import { detect, getAlarms, type AlarmChange, type RuleBook, type SensorReading } from '../detect/index.ts';
+import { listIncidents, openIncident, raiseIncidentForAlarm } from '../incidents/index.ts';
+import type { SensorRegistry } from '../network/index.ts';
+import type { Db, Queryable } from '../store/index.ts';
+import { decodeUplink, type DecodedReading, type Rejection } from './codec.ts';
+
+export interface Uplink {
+  /** Where it came from, e.g. "mqtt:lifeline/devices/GD-001/up". */
+  source: string;
+  deviceId: string;
+  payload: Buffer | string;
+  receivedAt: Date;
+}
+
+export interface PipelineOptions {
+  db: Db;
+  sensors: SensorRegistry;
+  rules: () => RuleBook;
+  bus: EventBus;
+  /** Alarms at or above this level (1 = most severe) open an incident. */
+  incidentLevel: number;
+  clock?: () => Date;
+  maxBatch?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface Pending {
+  uplink: Uplink;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Validates, stores and evaluates uplinks with group commit: everything that arrives while one
+ * transaction is in flight goes into the next one, so latency stays one commit under light load
+ * and throughput grows with load. `submit` resolves only after the commit: callers hold the
+ * device's acknowledgement on it.
+ */
+export class IngestPipeline {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private readonly clock: () => Date;
+  private readonly maxBatch: number;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxBatch = options.maxBatch ?? 5000;
+  }
+
+  submit(uplink: Uplink): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ uplink, resolve, reject });
+      if (!this.flushing) this.scheduleFlush();
+    });
+  }
+
+  /** Resolves once everything submitted so far is committed (or failed). */
+  async drain(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private scheduleFlush(): void {
+    this.flushing = true;
+    setImmediate(() => void this.flushLoop());
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        await this.commit(batch.map((p) => p.uplink));
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        this.options.onError?.(error);
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async commit(uplinks: Uplink[]): Promise<void> {
+    const decoded: DecodedReading[] = [];
+    const deadLetters: (Rejection & { uplink: Uplink })[] = [];
+    for (const uplink of uplinks) {
+      const result = decodeUplink(uplink.deviceId, uplink.payload, uplink.receivedAt, this.options.sensors);
+      decoded.push(...result.readings);
+      for (const r of result.rejections) deadLetters.push({ ...r, uplink });
+    }
+    const book = this.options.rules();
+    const { fresh, changes } = await this.options.db.transaction(async (tx) => {
+      await insertDeadLetters(tx, deadLetters);
+      const stored = await insertReadings(tx, decoded);
+      const fresh = await advanceLatest(tx, stored);
+      const changes = await detect(tx, book, fresh);
+      await this.openIncidents(tx, changes);
+      return { fresh, changes };
+    });
+    await this.announce(fresh, changes);
+  }
+
+  private async openIncidents(tx: Queryable, changes: AlarmChange[]): Promise<void> {
+    const now = this.clock();
+    for (const change of changes) {
+      if (change.kind === 'clear' || change.level > this.options.incidentLevel) continue;
+      const sensor = this.options.sensors.get(change.sensorId);
+      if (!sensor) continue;
+      const raised = await raiseIncidentForAlarm(tx, change.alarmId, change.level, now);
+      if (raised) continue;
+      await openIncident(
+        tx,
+        { title: `${sensor.name} · ${sensor.indicator}`, level: change.level, alarmId: change.alarmId, assetId: sensor.assetId, ownerId: sensor.ownerId },
+        now,
+      );
+    }
+  }
+
+  private async announce(fresh: SensorReading[], changes: AlarmChange[]): Promise<void> {
+    const { bus, db } = this.options;
+    if (fresh.length > 0) {
+      bus.publish({ type: 'readings', readings: fresh.map((r) => ({ sensorId: r.sensorId, ts: r.ts.toISOString(), value: r.value })) });
+    }
+    if (changes.length === 0) return;
+    const alarms = await getAlarms(db, [...new Set(changes.map((c) => c.alarmId))]);
+    bus.publish({ type: 'alarms', alarms });
+    const incidentIds = alarms.map((a) => a.incidentId).filter((id): id is string => id !== null);
+    if (incidentIds.length > 0) bus.publish({ type: 'incidents', incidents: await listIncidents(db, { ids: incidentIds }) });
+  }
+}
+
+async function insertDeadLetters(tx: Queryable, rows: (Rejection & { uplink: Uplink })[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO dead_letters (received_at, source, device_id, payload, reason)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+    [
+      rows.map((r) => r.uplink.receivedAt), rows.map((r) => r.uplink.source), rows.map((r) => r.deviceId),
+      rows.map((r) => r.uplink.payload.toString()), rows.map((r) => r.reason),
+    ],
+  );
+}
+
+/** Stores readings; a (sensor, ts) already stored is a duplicate and is not returned. */
+async function insertReadings(tx: Queryable, readings: DecodedReading[]): Promise<SensorReading[]> {
+  if (readings.length === 0) return [];
+  const rows = await tx.query<{ sensor_id: string; ts: Date; value: number }>(
+    `INSERT INTO readings (sensor_id, ts, value)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[])
+     ON CONFLICT (sensor_id, ts) DO NOTHING
+     RETURNING sensor_id, ts, value`,
+    [readings.map((r) => r.sensor.id), readings.map((r) => r.ts), readings.map((r) => r.value)],
+  );
+  const indicator = new Map(readings.map((r) => [r.sensor.id, r.sensor.indicator]));
+  return rows.map((r) => ({ sensorId: r.sensor_id, indicator: indicator.get(r.sensor_id)!, ts: r.ts, value: r.value }));
+}
+
+/**
+ * Moves each sensor's latest value forward and returns, in time order, the readings newer than
+ * what the sensor had reported before: late readings are stored but do not drive alarm state.
+ */
+async function advanceLatest(tx: Queryable, stored: SensorReading[]): Promise<SensorReading[]> {
+  if (stored.length === 0) return [];
+  const sensorIds = [...new Set(stored.map((r) => r.sensorId))];
+  const previous = new Map(
+    (await tx.query<{ sensor_id: string; ts: Date }>('SELECT sensor_id, ts FROM latest_readings WHERE sensor_id = ANY($1::text[])', [sensorIds]))
+      .map((r) => [r.sensor_id, r.ts.getTime()]),
+  );
+  const fresh = stored
+    .filter((r) => r.ts.getTime() > (previous.get(r.sensorId) ?? -Infinity))
+    .sort((a, b) => a.ts.getTime() - b.ts.getTime());
+  const newest = new Map<string, SensorReading>();
+  for (const r of fresh) newest.set(r.sensorId, r);
+  if (newest.size > 0) {
+    const latest = [...newest.values()];
+    await tx.query(
+      `INSERT INTO latest_readings (sensor_id, ts, value)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[])
+       ON CONFLICT (sensor_id) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value
+       WHERE latest_readings.ts < EXCLUDED.ts`,
+      [latest.map((r) => r.sensorId), latest.map((r) => r.ts), latest.map((r) => r.value)],
+    );
+  }
+  return fresh;
+}

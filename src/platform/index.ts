@@ -1,0 +1,114 @@
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { allowAll, buildApi } from '../api/index.ts';
+import { EventBus } from '../bus/index.ts';
+import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
+import { loadRules, RuleBook } from '../detect/index.ts';
+import { IngestPipeline, startEmbeddedBroker, startExternalSubscriber } from '../ingest/index.ts';
+import { SensorRegistry } from '../network/index.ts';
+import { seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
+import { lockDataDir, migrate, openDatabase } from '../store/index.ts';
+import { ensureWebBuilt, PROJECT_ROOT, WEB_ROOT } from './web-build.ts';
+
+export { ConfigError };
+export { ensureWebBuilt, WEB_ROOT };
+
+export interface PlatformOptions extends Partial<Config> {
+  /** Load the demo city into an empty database (default true). */
+  demo?: boolean;
+  /** false silences the log (tests). */
+  log?: boolean;
+  /** Build web/dist when missing or stale (default true). */
+  buildWeb?: boolean;
+}
+
+export interface Platform {
+  url: string;
+  /** Where devices publish: the embedded broker, or MQTT_URL. */
+  mqttUrl: string;
+  topicPrefix: string;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+function listen(server: net.Server, port: number, host: string, variable: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(listenError(error, variable, port)));
+    server.listen({ port, host, exclusive: true }, () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+/** Starts the whole platform; options override the environment (readConfig). */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const config: Config = { ...readConfig(), ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const logger = pino({ level: options.log === false ? 'silent' : config.logLevel });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    if (options.buildWeb !== false) await ensureWebBuilt((m) => logger.info(m));
+    const dataDir = path.resolve(config.dataDir);
+    if (!config.databaseUrl) cleanups.push(lockDataDir(dataDir));
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
+    cleanups.push(() => db.close());
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    if (options.demo !== false && (await seedDemoCity(db))) logger.info('demo city loaded');
+
+    const sensors = new SensorRegistry();
+    await sensors.load(db);
+    const rules = new RuleBook(await loadRules(db));
+    const bus = new EventBus();
+    const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
+    const pipeline = new IngestPipeline({ db, sensors, rules: () => rules, bus, incidentLevel: config.incidentLevel, onError });
+    cleanups.push(() => pipeline.drain());
+
+    let mqttUrl: string;
+    if (config.mqttUrl) {
+      const subscriber = await startExternalSubscriber({
+        url: config.mqttUrl, pipeline, topicPrefix: config.topicPrefix, clientId: `lifeline-ingest-${config.topicPrefix}`, onError,
+      });
+      cleanups.push(() => subscriber.close());
+      mqttUrl = config.mqttUrl;
+    } else {
+      const mqttServer = net.createServer();
+      const port = await listen(mqttServer, await choosePort(config.mqttPort, 1883, config.host), config.host, 'MQTT_PORT');
+      const broker = await startEmbeddedBroker({ server: mqttServer, pipeline, topicPrefix: config.topicPrefix, onError });
+      cleanups.push(() => broker.close());
+      mqttUrl = `mqtt://127.0.0.1:${port}`;
+    }
+
+    const app = await buildApi({
+      db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
+      clock: () => new Date(), logger, policy: allowAll, webRoot: WEB_ROOT,
+    });
+    cleanups.push(() => app.close());
+    const httpPort = await choosePort(config.port, 8080, config.host);
+    try {
+      await app.listen({ port: httpPort, host: config.host });
+    } catch (error) {
+      throw listenError(error, 'PORT', httpPort);
+    }
+    const boundPort = (app.server.address() as net.AddressInfo).port;
+
+    if (config.simulate) {
+      const simulator: Simulator = await startSimulator({ brokerUrl: mqttUrl, topicPrefix: config.topicPrefix, intervalMs: config.simIntervalMs, onError });
+      cleanups.push(() => simulator.stop());
+    }
+    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,152 @@
+import type { ThresholdRule } from '../detect/index.ts';
+import type { Asset, Device, NetworkKind, Organisation, Position, Sensor } from '../network/index.ts';
+import { sensorId } from '../network/index.ts';
+
+// A small preset of central Jingzhou: the three parties of the brief, a gas, a water and a
+// drainage network laid along a few streets, and the sensors a lifeline project puts on them.
+// Coordinates are WGS84. The city-scale generator is the network-twin issue's.
+
+export interface DemoCity {
+  organisations: Organisation[];
+  assets: Asset[];
+  devices: Device[];
+  sensors: Sensor[];
+  rules: ThresholdRule[];
+}
+
+export const DEMO_ORGANISATIONS: Organisation[] = [
+  { id: 'bureau', name: '荆州市住房和城市更新局', kind: 'bureau' },
+  { id: 'centre', name: '湖北省城市生命线公司荆州监测中心', kind: 'operator' },
+  { id: 'gas-co', name: '荆州市燃气公司', kind: 'owner' },
+  { id: 'water-co', name: '荆州市自来水公司', kind: 'owner' },
+  { id: 'drain-co', name: '荆州市排水公司', kind: 'owner' },
+];
+
+const OWNER: Record<NetworkKind, string> = { gas: 'gas-co', water: 'water-co', drainage: 'drain-co' };
+
+// Street grid: three east–west and three north–south streets around the old city's east gate.
+const LONS = [112.228, 112.236, 112.244, 112.252];
+const LATS = [30.33, 30.336, 30.342];
+
+interface Line {
+  network: NetworkKind;
+  prefix: string;
+  /** Each street as a run of vertices; one pipe per consecutive pair, one node per vertex. */
+  runs: Position[][];
+  pipe: Record<string, unknown>;
+  nodeType: string;
+  offset: [number, number];
+}
+
+const shift = ([lon, lat]: Position, [dx, dy]: [number, number]): Position => [
+  Number((lon + dx).toFixed(6)),
+  Number((lat + dy).toFixed(6)),
+];
+
+const LINES: Line[] = [
+  {
+    network: 'gas', prefix: 'G', nodeType: 'valve', offset: [0, 0.0002],
+    pipe: { material: 'PE100', diameterMm: 200, pressureClass: 'medium-A', installYear: 2012 },
+    runs: [LONS.map((lon) => [lon, LATS[1]!] as Position), LATS.map((lat) => [LONS[1]!, lat] as Position)],
+  },
+  {
+    network: 'water', prefix: 'W', nodeType: 'junction', offset: [0, -0.0002],
+    pipe: { material: 'ductile iron', diameterMm: 300, installYear: 2008 },
+    runs: [LONS.map((lon) => [lon, LATS[0]!] as Position), LATS.map((lat) => [LONS[2]!, lat] as Position), LONS.map((lon) => [lon, LATS[2]!] as Position)],
+  },
+  {
+    network: 'drainage', prefix: 'D', nodeType: 'manhole', offset: [0.0002, 0],
+    pipe: { material: 'concrete', diameterMm: 800, system: 'storm', installYear: 2015 },
+    runs: [LATS.map((lat) => [LONS[0]!, lat] as Position).reverse(), LONS.map((lon) => [lon, LATS[0]!] as Position)],
+  },
+];
+
+function networkAssets(line: Line): Asset[] {
+  const assets: Asset[] = [];
+  const nodes = new Map<string, string>();
+  const nodeAt = (p: Position): string => {
+    const key = p.join(',');
+    let id = nodes.get(key);
+    if (!id) {
+      id = `${line.prefix}N${String(nodes.size + 1).padStart(2, '0')}`;
+      nodes.set(key, id);
+      assets.push({
+        id, name: `${line.network} ${line.nodeType} ${id}`, network: line.network, assetType: line.nodeType,
+        ownerId: OWNER[line.network], geometry: { type: 'Point', coordinates: p }, attributes: {},
+      });
+    }
+    return id;
+  };
+  let pipeNo = 0;
+  for (const run of line.runs) {
+    const points = run.map((p) => shift(p, line.offset));
+    for (let i = 1; i < points.length; i++) {
+      const from = nodeAt(points[i - 1]!);
+      const to = nodeAt(points[i]!);
+      pipeNo++;
+      const id = `${line.prefix}P${String(pipeNo).padStart(2, '0')}`;
+      assets.push({
+        id, name: `${line.network} pipe ${id}`, network: line.network, assetType: 'pipe', ownerId: OWNER[line.network],
+        geometry: { type: 'LineString', coordinates: [points[i - 1]!, points[i]!] }, attributes: { ...line.pipe, from, to },
+      });
+    }
+  }
+  return assets;
+}
+
+export interface DemoSensorSpec {
+  deviceId: string;
+  channel: string;
+  assetId: string;
+  name: string;
+  indicator: string;
+  unit: string;
+  /** Normal operating value the simulator wanders around. */
+  baseline: number;
+  noise: number;
+}
+
+// Adjacent underground spaces (telecom and power manholes beside the gas main) where leaked gas collects.
+const ADJACENT_SPACES: Asset[] = [
+  { id: 'AS-01', name: '通信井 AS-01', network: 'gas', assetType: 'adjacent_space', ownerId: 'gas-co', geometry: { type: 'Point', coordinates: [112.2395, 30.3365] }, attributes: { utility: 'telecom' } },
+  { id: 'AS-02', name: '电力井 AS-02', network: 'gas', assetType: 'adjacent_space', ownerId: 'gas-co', geometry: { type: 'Point', coordinates: [112.2485, 30.3365] }, attributes: { utility: 'power' } },
+];
+const OUTFALL: Asset = {
+  id: 'DO-01', name: '雨水排口 DO-01', network: 'drainage', assetType: 'outfall', ownerId: 'drain-co',
+  geometry: { type: 'Point', coordinates: [112.2545, 30.3296] }, attributes: { receivingWater: '荆襄内河' },
+};
+
+export const DEMO_SENSORS: DemoSensorSpec[] = [
+  { deviceId: 'GD-001', channel: 'lel', assetId: 'AS-01', name: '可燃气体监测仪 GD-001', indicator: 'methane_lel', unit: '%LEL', baseline: 0.5, noise: 0.3 },
+  { deviceId: 'GD-002', channel: 'lel', assetId: 'AS-02', name: '可燃气体监测仪 GD-002', indicator: 'methane_lel', unit: '%LEL', baseline: 0.4, noise: 0.3 },
+  { deviceId: 'GP-001', channel: 'p', assetId: 'GN02', name: '燃气压力监测 GP-001', indicator: 'gas_pressure', unit: 'MPa', baseline: 0.38, noise: 0.005 },
+  { deviceId: 'WP-001', channel: 'p', assetId: 'WN02', name: '供水压力监测 WP-001', indicator: 'water_pressure', unit: 'MPa', baseline: 0.32, noise: 0.006 },
+  { deviceId: 'WP-002', channel: 'p', assetId: 'WN06', name: '供水压力监测 WP-002', indicator: 'water_pressure', unit: 'MPa', baseline: 0.3, noise: 0.006 },
+  { deviceId: 'WF-001', channel: 'q', assetId: 'WP01', name: '供水流量计 WF-001', indicator: 'water_flow', unit: 'm³/h', baseline: 420, noise: 15 },
+  { deviceId: 'DL-001', channel: 'level', assetId: 'DN02', name: '窨井液位计 DL-001', indicator: 'drain_level', unit: 'm', baseline: 0.6, noise: 0.05 },
+  { deviceId: 'DL-002', channel: 'level', assetId: 'DN04', name: '窨井液位计 DL-002', indicator: 'drain_level', unit: 'm', baseline: 0.8, noise: 0.05 },
+];
+
+// Default thresholds (level 1 red … level 4 blue) and the recovery value behind each.
+// Drainage level follows the brief's typical project defaults (alarm ≥ 2.5 m, warning ≥ 2.0 m);
+// combustible gas uses the common 25 %LEL / 50 %LEL alarm points of gas detectors.
+export const DEMO_RULES: ThresholdRule[] = [
+  { id: 'methane-lel', name: '可燃气体浓度', indicator: 'methane_lel', sensorId: null, direction: 'above', thresholds: { 1: 50, 2: 25, 3: 10, 4: 5 }, recovery: 3, version: 1 },
+  { id: 'gas-pressure-low', name: '燃气管网压力低', indicator: 'gas_pressure', sensorId: null, direction: 'below', thresholds: { 1: 0.1, 2: 0.15, 3: 0.2, 4: 0.25 }, recovery: 0.28, version: 1 },
+  { id: 'water-pressure-low', name: '供水管网压力低', indicator: 'water_pressure', sensorId: null, direction: 'below', thresholds: { 1: 0.1, 2: 0.14, 3: 0.18, 4: 0.2 }, recovery: 0.22, version: 1 },
+  { id: 'drain-level-high', name: '排水管网液位高', indicator: 'drain_level', sensorId: null, direction: 'above', thresholds: { 1: 3, 2: 2.5, 3: 2, 4: 1.5 }, recovery: 1.3, version: 1 },
+];
+
+export function demoCity(): DemoCity {
+  const assets = [...LINES.flatMap(networkAssets), ...ADJACENT_SPACES, OUTFALL];
+  const byId = new Map(assets.map((a) => [a.id, a]));
+  const sensors: Sensor[] = DEMO_SENSORS.map((s) => {
+    const asset = byId.get(s.assetId);
+    if (!asset) throw new Error(`demo sensor ${s.deviceId} is placed on missing asset ${s.assetId}`);
+    const g = asset.geometry;
+    const location = g.type === 'Point' ? g.coordinates : g.coordinates[0]!;
+    return { id: sensorId(s.deviceId, s.channel), deviceId: s.deviceId, channel: s.channel, assetId: s.assetId, name: s.name, indicator: s.indicator, unit: s.unit, location };
+  });
+  const devices: Device[] = [...new Map(DEMO_SENSORS.map((s) => [s.deviceId, { id: s.deviceId, name: s.name }])).values()];
+  return { organisations: DEMO_ORGANISATIONS, assets, devices, sensors, rules: DEMO_RULES };
+}

@@ -1,0 +1,18 @@
+import { insertRules } from '../detect/index.ts';
+import { countAssets, insertAssets, insertDevices, insertOrganisations, insertSensors } from '../network/index.ts';
+import type { Db } from '../store/index.ts';
+import { demoCity } from './demo-city.ts';
+
+/** Loads the demo city into an empty database; returns false (and changes nothing) otherwise. */
+export async function seedDemoCity(db: Db): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if ((await countAssets(tx)) > 0) return false;
+    const city = demoCity();
+    await insertOrganisations(tx, city.organisations);
+    await insertAssets(tx, city.assets);
+    await insertDevices(tx, city.devices);
+    await insertSensors(tx, city.sensors);
+    await insertRules(tx, city.rules);
+    return true;
+  });
+}
