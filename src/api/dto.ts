@@ -56,6 +56,12 @@ export interface SensorDto {
   latest: { ts: string; value: number } | null;
 }
 
+/** GET /api/sensors/:id/readings: oldest first. */
+export interface ReadingDto {
+  ts: string;
+  value: number;
+}
+
 export interface AlarmDto {
   id: string;
   sensorId: string;

@@ -7,7 +7,7 @@ import { listAssets, listOrganisations } from '../network/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import type { Db } from '../store/index.ts';
-import type { AlarmDto, AssetCollection, HealthDto, SensorDto, WarningLevel } from './dto.ts';
+import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, SensorDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
   db: Db;
@@ -30,6 +30,11 @@ export function alarmDto(alarm: Alarm, sensors: SensorRegistry): AlarmDto {
   };
 }
 
+const readingsQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
 const alarmQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
 const transitionBody = z.object({
   action: z.enum(INCIDENT_ACTIONS as [string, ...string[]]),
@@ -73,6 +78,20 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
         state: r.level !== null ? 'alarm' : latest ? 'normal' : 'nodata', level: (r.level as WarningLevel | null) ?? null, latest,
       }];
     });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/sensors/:id/readings', userRoute, async (request, reply) => {
+    if (!ctx.sensors.get(request.params.id)) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
+    const query = readingsQuery.safeParse(request.query);
+    if (!query.success) return reply.code(400).send(invalid(query.error));
+    const { from, to, limit } = query.data;
+    const rows = await ctx.db.query<{ ts: Date; value: number }>(
+      `SELECT ts, value FROM readings
+        WHERE sensor_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2) AND ($3::timestamptz IS NULL OR ts < $3)
+        ORDER BY ts DESC LIMIT $4`,
+      [request.params.id, from ?? null, to ?? null, limit],
+    );
+    return rows.reverse().map((r): ReadingDto => ({ ts: r.ts.toISOString(), value: r.value }));
   });
 
   app.get('/api/alarms', userRoute, async (request, reply) => {

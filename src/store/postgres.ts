@@ -8,6 +8,10 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
 export async function openPostgres(url: string): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // An idle connection the server drops (restart, failover) must not take the process down;
+  // the pool replaces it on the next query.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   // Fail at start with the server's own message rather than on the first request.
   const probe = await pool.connect();
   probe.release();
