@@ -1,0 +1,117 @@
+// The one place the browser talks to the backend: typed fetches for the REST routes and the
+// reconnecting live WebSocket. Types come straight from the backend's contract.
+import type {
+  AlarmDto,
+  AssetCollection,
+  DeadLetterDto,
+  HealthDto,
+  IncidentAction,
+  IncidentDto,
+  LiveMessage,
+  SensorDto,
+} from '../../src/api/dto.ts';
+
+export type * from '../../src/api/dto.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, {
+    ...init,
+    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
+  });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const body = (await res.json()) as { error?: unknown };
+      if (typeof body.error === 'string') message = body.error;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(res.status, message);
+  }
+  return (await res.json()) as T;
+}
+
+export const api = {
+  health: () => request<HealthDto>('/api/health'),
+  assets: () => request<AssetCollection>('/api/assets'),
+  sensors: () => request<SensorDto[]>('/api/sensors'),
+  alarms: (state: 'active' | 'all' = 'active') => request<AlarmDto[]>(`/api/alarms?state=${state}`),
+  incidents: () => request<IncidentDto[]>('/api/incidents'),
+  deadLetters: () => request<DeadLetterDto[]>('/api/dead-letters'),
+  transition: (id: string, action: IncidentAction, actor: string, note?: string) =>
+    request<IncidentDto>(`/api/incidents/${encodeURIComponent(id)}/transitions`, {
+      method: 'POST',
+      body: JSON.stringify(note ? { action, actor, note } : { action, actor }),
+    }),
+};
+
+export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+
+export interface LiveHandlers {
+  onMessage(message: LiveMessage): void;
+  onStatus(status: ConnectionStatus): void;
+}
+
+/**
+ * Opens /api/live and keeps it open: when the socket drops it reconnects with exponential
+ * back-off (1 s doubling to 30 s, with jitter), resetting after a successful connection.
+ * Returns a function that closes the socket for good.
+ */
+export function connectLive(handlers: LiveHandlers): () => void {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live`;
+  let socket: WebSocket | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let delay = 1000;
+  let stopped = false;
+
+  const open = () => {
+    if (stopped) return;
+    handlers.onStatus('connecting');
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      delay = 1000;
+      handlers.onStatus('open');
+    };
+    ws.onmessage = (event) => {
+      if (typeof event.data !== 'string') return;
+      let message: LiveMessage;
+      try {
+        message = JSON.parse(event.data) as LiveMessage;
+      } catch {
+        console.warn('lifeline: ignoring malformed live message');
+        return;
+      }
+      handlers.onMessage(message);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      if (stopped) return;
+      handlers.onStatus('closed');
+      const wait = delay * (0.8 + Math.random() * 0.4);
+      delay = Math.min(delay * 2, 30_000);
+      timer = setTimeout(open, wait);
+    };
+    // An error is always followed by close, which schedules the reconnect.
+    ws.onerror = () => undefined;
+  };
+
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    socket?.close();
+    socket = null;
+  };
+}

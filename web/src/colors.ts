@@ -1,0 +1,28 @@
+// The colours the map, the legend and the badges share.
+import type { NetworkKind, WarningLevel } from './api.ts';
+
+/** Chinese early-warning colours: level 1 red (most severe) … level 4 blue (least severe). */
+export const LEVEL_COLORS: Record<WarningLevel, string> = {
+  1: '#d32f2f',
+  2: '#f57c00',
+  3: '#fbc02d',
+  4: '#1976d2',
+};
+
+/** Pipe and node colours: gas amber, water light blue, drainage earth brown. */
+export const NETWORK_COLORS: Record<NetworkKind, string> = {
+  gas: '#ffb300',
+  water: '#4fc3f7',
+  drainage: '#b0875a',
+};
+
+/** Sensors that are not in alarm. */
+export const STATE_COLORS = {
+  normal: '#43a047',
+  nodata: '#9e9e9e',
+} as const;
+
+export const MAP_BACKGROUND = '#0d1620';
+
+export const LEVELS: WarningLevel[] = [1, 2, 3, 4];
+export const NETWORKS: NetworkKind[] = ['gas', 'water', 'drainage'];

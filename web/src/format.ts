@@ -1,0 +1,18 @@
+// Locale-aware formatting of times and measured values.
+const sameDay = (a: Date, b: Date) =>
+  a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+
+/** Time of day for today's events, date and time for older ones. */
+export function formatTime(iso: string, language: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const options: Intl.DateTimeFormatOptions = sameDay(date, new Date())
+    ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }
+    : { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false };
+  return new Intl.DateTimeFormat(language, options).format(date);
+}
+
+export function formatValue(value: number, unit: string, language: string): string {
+  const number = new Intl.NumberFormat(language, { maximumFractionDigits: 2 }).format(value);
+  return unit ? `${number} ${unit}` : number;
+}

@@ -1,0 +1,212 @@
+// Client-side state of the command centre: a snapshot from the REST API kept current by the live
+// WebSocket. Plain TypeScript (no React) so the update rules are easy to read and to test.
+import {
+  api,
+  connectLive,
+  type AlarmDto,
+  type AssetCollection,
+  type ConnectionStatus,
+  type DeadLetterDto,
+  type IncidentDto,
+  type LiveMessage,
+  type SensorDto,
+  type WarningLevel,
+} from './api.ts';
+
+export interface LifelineState {
+  assets: AssetCollection | null;
+  sensors: SensorDto[];
+  /** Active alarms, newest first. */
+  alarms: AlarmDto[];
+  incidents: IncidentDto[];
+  deadLetters: DeadLetterDto[];
+  connection: ConnectionStatus;
+  /** True once the first snapshot of sensors, alarms and incidents has arrived. */
+  synced: boolean;
+  /** Last failed load, shown in the header until the next success. */
+  error: string | null;
+}
+
+const initialState: LifelineState = {
+  assets: null,
+  sensors: [],
+  alarms: [],
+  incidents: [],
+  deadLetters: [],
+  connection: 'connecting',
+  synced: false,
+  error: null,
+};
+
+const newestFirst = (a: { openedAt: string }, b: { openedAt: string }) => Date.parse(b.openedAt) - Date.parse(a.openedAt);
+const isNewer = (next: string, current: string) => Date.parse(next) >= Date.parse(current);
+
+/** Pure update rules for one live message. */
+export function applyLive(state: LifelineState, message: LiveMessage): LifelineState {
+  switch (message.type) {
+    case 'hello':
+      return state;
+    case 'alarm':
+      return applyAlarm(state, message.alarm);
+    case 'incident':
+      return applyIncident(state, message.incident);
+    case 'readings':
+      return applyReadings(state, message.readings);
+  }
+}
+
+function applyAlarm(state: LifelineState, alarm: AlarmDto): LifelineState {
+  const existing = state.alarms.find((a) => a.id === alarm.id);
+  if (existing && !isNewer(alarm.updatedAt, existing.updatedAt)) return state;
+  const others = state.alarms.filter((a) => a.id !== alarm.id);
+  const alarms = alarm.state === 'active' ? [...others, alarm].sort(newestFirst) : others;
+
+  // The sensor shows its most severe active alarm; with none left it returns to normal.
+  const active = alarms.filter((a) => a.sensorId === alarm.sensorId);
+  const level = active.length ? (Math.min(...active.map((a) => a.level)) as WarningLevel) : null;
+  const sensors = state.sensors.map((s) => {
+    if (s.id !== alarm.sensorId) return s;
+    const latest = !s.latest || isNewer(alarm.updatedAt, s.latest.ts) ? { ts: alarm.updatedAt, value: alarm.lastValue } : s.latest;
+    if (level !== null) return { ...s, state: 'alarm' as const, level, latest };
+    return { ...s, state: s.state === 'alarm' ? ('normal' as const) : s.state, level: null, latest };
+  });
+  return { ...state, alarms, sensors };
+}
+
+function applyIncident(state: LifelineState, incident: IncidentDto): LifelineState {
+  const existing = state.incidents.find((i) => i.id === incident.id);
+  if (existing && !isNewer(incident.updatedAt, existing.updatedAt)) return state;
+  const incidents = [...state.incidents.filter((i) => i.id !== incident.id), incident].sort(newestFirst);
+  return { ...state, incidents };
+}
+
+function applyReadings(state: LifelineState, readings: { sensorId: string; ts: string; value: number }[]): LifelineState {
+  const bySensor = new Map(readings.map((r) => [r.sensorId, r]));
+  let changed = false;
+  const sensors = state.sensors.map((s) => {
+    const r = bySensor.get(s.id);
+    if (!r || (s.latest && !isNewer(r.ts, s.latest.ts))) return s;
+    changed = true;
+    return { ...s, state: s.state === 'nodata' ? ('normal' as const) : s.state, latest: { ts: r.ts, value: r.value } };
+  });
+  return changed ? { ...state, sensors } : state;
+}
+
+type Listener = () => void;
+
+export class LifelineStore {
+  private state = initialState;
+  private listeners = new Set<Listener>();
+  private stopLive: (() => void) | null = null;
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  /** Live messages that arrive while a snapshot is in flight are replayed on top of it. */
+  private buffer: LiveMessage[] | null = null;
+  private syncAgain = false;
+
+  getState = (): LifelineState => this.state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(next: LifelineState) {
+    if (next === this.state) return;
+    this.state = next;
+    for (const l of this.listeners) l();
+  }
+
+  start(): void {
+    if (this.stopLive) return;
+    void this.loadAssets();
+    void this.sync();
+    // Every (re)connection says hello; re-sync then so nothing sent while we were away is lost.
+    this.stopLive = connectLive({
+      onStatus: (connection) => this.set({ ...this.state, connection }),
+      onMessage: (message) => {
+        if (message.type === 'hello') void this.sync();
+        else if (this.buffer) this.buffer.push(message);
+        else this.set(applyLive(this.state, message));
+      },
+    });
+    // Dead letters have no live message: poll them.
+    const poll = () => {
+      this.timers.push(setTimeout(() => void this.loadDeadLetters().finally(poll), 10_000));
+    };
+    poll();
+  }
+
+  stop(): void {
+    this.stopLive?.();
+    this.stopLive = null;
+    this.timers.forEach(clearTimeout);
+    this.timers = [];
+  }
+
+  private fail(err: unknown) {
+    this.set({ ...this.state, error: err instanceof Error ? err.message : String(err) });
+  }
+
+  private async loadAssets(): Promise<void> {
+    try {
+      const assets = await api.assets();
+      this.set({ ...this.state, assets });
+    } catch (err) {
+      this.fail(err);
+      this.timers.push(setTimeout(() => void this.loadAssets(), 5000));
+    }
+  }
+
+  private async loadDeadLetters(): Promise<void> {
+    try {
+      const deadLetters = await api.deadLetters();
+      this.set({ ...this.state, deadLetters });
+    } catch {
+      // transient; the next poll retries
+    }
+  }
+
+  /** Fetches a consistent snapshot of the changing collections. */
+  async sync(): Promise<void> {
+    if (this.buffer) {
+      this.syncAgain = true;
+      return;
+    }
+    this.buffer = [];
+    try {
+      const [sensors, alarms, incidents, deadLetters] = await Promise.all([
+        api.sensors(),
+        api.alarms('active'),
+        api.incidents(),
+        api.deadLetters(),
+      ]);
+      let next: LifelineState = {
+        ...this.state,
+        sensors,
+        alarms: [...alarms].sort(newestFirst),
+        incidents: [...incidents].sort(newestFirst),
+        deadLetters,
+        synced: true,
+        error: null,
+      };
+      for (const message of this.buffer) next = applyLive(next, message);
+      this.set(next);
+    } catch (err) {
+      for (const message of this.buffer) this.set(applyLive(this.state, message));
+      this.fail(err);
+      if (!this.syncAgain) this.timers.push(setTimeout(() => void this.sync(), 5000));
+    } finally {
+      this.buffer = null;
+    }
+    if (this.syncAgain) {
+      this.syncAgain = false;
+      await this.sync();
+    }
+  }
+
+  /** POSTs an incident transition and applies the returned incident. Throws ApiError on 409. */
+  async transition(id: string, action: IncidentDto['nextActions'][number], actor: string): Promise<void> {
+    const incident = await api.transition(id, action, actor);
+    this.set(applyIncident(this.state, incident));
+  }
+}
