@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBenchCommands } from '../bench/cli.ts';
 import { registerStartCommand } from './platform/cli.ts';
 
 // Each module that offers commands registers them here; `npx lifeline --help` lists them all.
@@ -8,5 +9,6 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStartCommand(program);
+registerBenchCommands(program);
 
 await program.parseAsync(process.argv);

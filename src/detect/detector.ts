@@ -23,15 +23,21 @@ export interface AlarmChange {
 export class RuleBook {
   private bySensor = new Map<string, ThresholdRule[]>();
   private byIndicator = new Map<string, ThresholdRule[]>();
+  private byId = new Map<string, ThresholdRule>();
 
   constructor(rules: ThresholdRule[]) {
     for (const rule of rules) {
+      this.byId.set(rule.id, rule);
       const problem = ruleProblem(rule);
       if (problem) throw new Error(problem);
       const key = rule.sensorId ?? rule.indicator!;
       const index = rule.sensorId ? this.bySensor : this.byIndicator;
       index.set(key, [...(index.get(key) ?? []), rule]);
     }
+  }
+
+  rule(id: string): ThresholdRule | undefined {
+    return this.byId.get(id);
   }
 
   /** A sensor's own rules replace its indicator's defaults. */

@@ -93,13 +93,13 @@ export class IngestPipeline {
       const stored = await insertReadings(tx, decoded);
       const fresh = await advanceLatest(tx, stored);
       const changes = await detect(tx, book, fresh);
-      await this.openIncidents(tx, changes);
+      await this.openIncidents(tx, book, changes);
       return { fresh, changes };
     });
     await this.announce(fresh, changes);
   }
 
-  private async openIncidents(tx: Queryable, changes: AlarmChange[]): Promise<void> {
+  private async openIncidents(tx: Queryable, book: RuleBook, changes: AlarmChange[]): Promise<void> {
     const now = this.clock();
     for (const change of changes) {
       if (change.kind === 'clear' || change.level > this.options.incidentLevel) continue;
@@ -109,7 +109,7 @@ export class IngestPipeline {
       if (raised) continue;
       await openIncident(
         tx,
-        { title: `${sensor.name} · ${sensor.indicator}`, level: change.level, alarmId: change.alarmId, assetId: sensor.assetId, ownerId: sensor.ownerId },
+        { title: `${sensor.name} · ${book.rule(change.ruleId)?.name ?? change.ruleId}`, level: change.level, alarmId: change.alarmId, assetId: sensor.assetId, ownerId: sensor.ownerId },
         now,
       );
     }

@@ -9,7 +9,7 @@ import { loadRules, RuleBook } from '../detect/index.ts';
 import { IngestPipeline, startEmbeddedBroker, startExternalSubscriber } from '../ingest/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
-import { lockDataDir, migrate, openDatabase } from '../store/index.ts';
+import { lockDataDir, migrate, openDatabase, type Db } from '../store/index.ts';
 import { ensureWebBuilt, PROJECT_ROOT, WEB_ROOT } from './web-build.ts';
 
 export { ConfigError };
@@ -22,6 +22,8 @@ export interface PlatformOptions extends Partial<Config> {
   log?: boolean;
   /** Build web/dist when missing or stale (default true). */
   buildWeb?: boolean;
+  /** Loads a model of one's own after migration (benchmarks, tests); runs before the demo city would. */
+  seed?: (db: Db) => Promise<void>;
 }
 
 export interface Platform {
@@ -30,6 +32,7 @@ export interface Platform {
   mqttUrl: string;
   topicPrefix: string;
   logger: Logger;
+  db: Db;
   stop(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(() => db.close());
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    if (options.seed) await options.seed(db);
     if (options.demo !== false && (await seedDemoCity(db))) logger.info('demo city loaded');
 
     const sensors = new SensorRegistry();
@@ -106,7 +110,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const simulator: Simulator = await startSimulator({ brokerUrl: mqttUrl, topicPrefix: config.topicPrefix, intervalMs: config.simIntervalMs, onError });
       cleanups.push(() => simulator.stop());
     }
-    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, stop };
+    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, db, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { failAndExit } from '../src/platform/cli.ts';
+import { benchIngest } from './ingest.ts';
+
+function integer(name: string, min: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} ${raw}: expected a whole number ≥ ${min}`);
+    return value;
+  };
+}
+
+export function registerBenchCommands(program: Command): void {
+  const bench = program.command('bench').description('benchmarks that print JSON (see README, Performance)');
+  bench
+    .command('ingest')
+    .description('drive simulated devices over real MQTT into the platform and measure throughput, alarm latency and loss')
+    .option('--sensors <n>', 'sensors (data points per round)', integer('sensors', 1), 10_000)
+    .option('--seconds <s>', 'load duration', integer('seconds', 1), 20)
+    .option('--channels <c>', 'channels per device message', integer('channels', 1), 10)
+    .option('--qos <q>', 'MQTT QoS, 0 or 1', integer('qos', 0), 1)
+    .option('--rate <r>', 'messages per second in total (0 = flat out)', integer('rate', 0), 0)
+    .option('--connections <k>', 'MQTT client connections', integer('connections', 1), 50)
+    .option('--json', 'print only the JSON result line')
+    .action(async (opts: { sensors: number; seconds: number; channels: number; qos: number; rate: number; connections: number; json?: boolean }) => {
+      try {
+        if (opts.qos > 1) throw new Error('--qos must be 0 or 1');
+        const result = await benchIngest(
+          {
+            ...opts, qos: opts.qos as 0 | 1,
+            databaseUrl: process.env.DATABASE_URL || undefined, mqttUrl: process.env.MQTT_URL || undefined,
+          },
+          opts.json ? undefined : (line) => console.error(line),
+        );
+        console.log(JSON.stringify(result));
+        process.exit(0);
+      } catch (error) {
+        failAndExit(error);
+      }
+    });
+}
