@@ -46,7 +46,7 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     platform = await startPlatform({
       port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, databaseUrl,
       mqttUrl: variant.broker === 'mosquitto' ? MOSQUITTO_URL : undefined,
-      topicPrefix: topicPrefix('pipeline'), simulate: false, buildWeb: false, log: false,
+      topicPrefix: topicPrefix('pipeline'), simulate: false, buildWeb: false, log: false, offlineCheckMs: 200,
     });
     cleanups.push(() => platform.stop());
     device = await mqtt.connectAsync(platform.mqttUrl, { clientId: `device-${platform.topicPrefix}` });
@@ -147,5 +147,20 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     expect(readings).toEqual([{ ts: at(25), value: 0.5 }, { ts: at(30), value: 0.7 }, { ts: at(31), value: 0.8 }]);
     const sensor = (await api<SensorDto[]>('/api/sensors')).find((s) => s.id === 'DL-001.level');
     expect(sensor?.latest).toEqual({ ts: at(31), value: 0.8 });
+  });
+
+  it.skipIf(!variant.available)('marks a silent sensor offline and clears it when it reports again', async () => {
+    // GD-002's first reading is already older than its threshold (3 × 60 s): the next check finds it silent.
+    await publish('GD-002', { ts: new Date(Date.now() - 200_000).toISOString(), values: { lel: 0.3 } });
+    const offline = await waitFor('the offline alarm', () => activeAlarm('GD-002.lel'));
+    expect(offline).toMatchObject({ ruleId: 'offline', level: 4, state: 'active' });
+    expect(offline.lastValue).toBeGreaterThanOrEqual(180);
+    expect((await api<SensorDto[]>('/api/sensors')).find((s) => s.id === 'GD-002.lel')?.state).toBe('offline');
+
+    await publish('GD-002', { ts: new Date().toISOString(), values: { lel: 0.4 } });
+    await waitFor('the offline alarm to clear', async () => ((await activeAlarm('GD-002.lel')) === undefined ? true : undefined));
+    expect((await api<SensorDto[]>('/api/sensors')).find((s) => s.id === 'GD-002.lel')?.state).toBe('normal');
+    const history = (await api<AlarmDto[]>('/api/alarms?state=all')).filter((a) => a.sensorId === 'GD-002.lel');
+    expect(history.map((a) => [a.ruleId, a.state])).toEqual([['offline', 'cleared']]);
   });
 });

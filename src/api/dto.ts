@@ -1,11 +1,13 @@
 // The JSON shapes the HTTP API and the live WebSocket speak. The web app imports these types,
 // so a change here is a change of contract: keep it additive.
 
-export type NetworkKind = 'gas' | 'water' | 'drainage';
+/** Every lifeline: the pipe networks, utility tunnels (综合管廊), bridges, road tunnels, rivers. */
+export type NetworkKind = 'gas' | 'water' | 'drainage' | 'heating' | 'utility_tunnel' | 'bridge' | 'tunnel' | 'river';
 export type OrganisationKind = 'bureau' | 'operator' | 'owner';
 /** 1 = red (most severe) … 4 = blue (least severe). */
 export type WarningLevel = 1 | 2 | 3 | 4;
-export type SensorState = 'normal' | 'alarm' | 'nodata';
+/** `offline`: the sensor has been silent past its threshold (an active offline alarm, rule `offline`). */
+export type SensorState = 'normal' | 'alarm' | 'offline' | 'nodata';
 export type AlarmState = 'active' | 'cleared';
 export type IncidentState = 'open' | 'dispatched' | 'disposed' | 'closed';
 export type IncidentAction = 'dispatch' | 'dispose' | 'close';

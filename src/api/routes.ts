@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { listAlarms, type Alarm } from '../detect/index.ts';
+import { listAlarms, OFFLINE_RULE_ID, type Alarm } from '../detect/index.ts';
 import { INCIDENT_ACTIONS, IncidentError, listIncidents, transitionIncident } from '../incidents/index.ts';
 import { listDeadLetters } from '../ingest/index.ts';
 import { listAssets, listOrganisations } from '../network/index.ts';
@@ -63,10 +63,12 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }));
 
   app.get('/api/sensors', userRoute, async (): Promise<SensorDto[]> => {
-    const rows = await ctx.db.query<{ id: string; ts: Date | null; value: number | null; level: number | null }>(
+    const rows = await ctx.db.query<{ id: string; ts: Date | null; value: number | null; level: number | null; offline: boolean }>(
       `SELECT s.id, l.ts, l.value,
-              (SELECT min(a.level) FROM alarms a WHERE a.sensor_id = s.id AND a.state = 'active') AS level
+              (SELECT min(a.level) FROM alarms a WHERE a.sensor_id = s.id AND a.state = 'active' AND a.rule_id <> $1) AS level,
+              EXISTS (SELECT 1 FROM alarms a WHERE a.sensor_id = s.id AND a.state = 'active' AND a.rule_id = $1) AS offline
          FROM sensors s LEFT JOIN latest_readings l ON l.sensor_id = s.id ORDER BY s.id`,
+      [OFFLINE_RULE_ID],
     );
     return rows.flatMap((r) => {
       const sensor = ctx.sensors.get(r.id);
@@ -75,7 +77,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return [{
         id: sensor.id, deviceId: sensor.deviceId, channel: sensor.channel, assetId: sensor.assetId, network: sensor.network,
         name: sensor.name, indicator: sensor.indicator, unit: sensor.unit, location: sensor.location,
-        state: r.level !== null ? 'alarm' : latest ? 'normal' : 'nodata', level: (r.level as WarningLevel | null) ?? null, latest,
+        state: r.level !== null ? 'alarm' : r.offline ? 'offline' : latest ? 'normal' : 'nodata', level: (r.level as WarningLevel | null) ?? null, latest,
       }];
     });
   });

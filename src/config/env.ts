@@ -14,6 +14,8 @@ export interface Config {
   incidentLevel: number;
   simulate: boolean;
   simIntervalMs: number;
+  /** How often silent sensors are looked for. */
+  offlineCheckMs: number;
   logLevel: string;
 }
 
@@ -65,6 +67,7 @@ export function readConfig(env: Env = process.env): Config {
     incidentLevel: integer(env, 'INCIDENT_LEVEL', 1, 4) ?? 2,
     simulate: flag(env, 'SIMULATE', true),
     simIntervalMs: integer(env, 'SIM_INTERVAL_MS', 100, 3_600_000) ?? 5000,
+    offlineCheckMs: integer(env, 'OFFLINE_CHECK_MS', 100, 3_600_000) ?? 10_000,
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -10,7 +10,7 @@ interface RuleRow {
 export async function loadRules(db: Queryable): Promise<ThresholdRule[]> {
   const rows = await db.query<RuleRow & Record<string, unknown>>(
     `SELECT id, name, indicator, sensor_id, direction, level1, level2, level3, level4, recovery, version
-       FROM rules WHERE enabled ORDER BY id`,
+       FROM rules WHERE enabled AND kind = 'threshold' ORDER BY id`,
   );
   return rows.map((r) => {
     const thresholds: Partial<Record<WarningLevel, number>> = {};

@@ -3,3 +3,5 @@ export { INCIDENT_ACTIONS, nextActions, nextState, TRANSITIONS } from './workflo
 export type { IncidentAction, IncidentState } from './workflow.ts';
 export { listIncidents, openIncident, raiseIncidentForAlarm, SYSTEM_ACTOR, transitionIncident } from './repository.ts';
 export type { NewIncident } from './repository.ts';
+export { openIncidentsForAlarms } from './from-alarms.ts';
+export type { AlarmContext } from './from-alarms.ts';

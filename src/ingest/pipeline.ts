@@ -1,6 +1,5 @@
-import type { EventBus } from '../bus/index.ts';
-import { detect, getAlarms, type AlarmChange, type RuleBook, type SensorReading } from '../detect/index.ts';
-import { listIncidents, openIncident, raiseIncidentForAlarm } from '../incidents/index.ts';
+import { clearOfflineAlarms, detect, type AlarmChange, type RuleBook, type SensorReading } from '../detect/index.ts';
+import { openIncidentsForAlarms } from '../incidents/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import type { Db, Queryable } from '../store/index.ts';
 import { decodeUplink, type DecodedReading, type Rejection } from './codec.ts';
@@ -17,7 +16,8 @@ export interface PipelineOptions {
   db: Db;
   sensors: SensorRegistry;
   rules: () => RuleBook;
-  bus: EventBus;
+  /** Told of each committed batch's new readings and alarm changes (the live feed listens here). */
+  onCommitted: (fresh: SensorReading[], changes: AlarmChange[]) => Promise<void> | void;
   /** Alarms at or above this level (1 = most severe) open an incident. */
   incidentLevel: number;
   clock?: () => Date;
@@ -92,39 +92,19 @@ export class IngestPipeline {
       await insertDeadLetters(tx, deadLetters);
       const stored = await insertReadings(tx, decoded);
       const fresh = await advanceLatest(tx, stored);
-      const changes = await detect(tx, book, fresh);
-      await this.openIncidents(tx, book, changes);
+      const now = this.clock();
+      const changes = [
+        ...(await clearOfflineAlarms(tx, [...new Set(fresh.map((r) => r.sensorId))], now)),
+        ...(await detect(tx, book, fresh)),
+      ];
+      await openIncidentsForAlarms(tx, changes, this.options.incidentLevel, (change) => {
+        const sensor = this.options.sensors.get(change.sensorId);
+        if (!sensor) return undefined;
+        return { title: `${sensor.name} · ${book.rule(change.ruleId)?.name ?? change.ruleId}`, assetId: sensor.assetId, ownerId: sensor.ownerId };
+      }, now);
       return { fresh, changes };
     });
-    await this.announce(fresh, changes);
-  }
-
-  private async openIncidents(tx: Queryable, book: RuleBook, changes: AlarmChange[]): Promise<void> {
-    const now = this.clock();
-    for (const change of changes) {
-      if (change.kind === 'clear' || change.level > this.options.incidentLevel) continue;
-      const sensor = this.options.sensors.get(change.sensorId);
-      if (!sensor) continue;
-      const raised = await raiseIncidentForAlarm(tx, change.alarmId, change.level, now);
-      if (raised) continue;
-      await openIncident(
-        tx,
-        { title: `${sensor.name} · ${book.rule(change.ruleId)?.name ?? change.ruleId}`, level: change.level, alarmId: change.alarmId, assetId: sensor.assetId, ownerId: sensor.ownerId },
-        now,
-      );
-    }
-  }
-
-  private async announce(fresh: SensorReading[], changes: AlarmChange[]): Promise<void> {
-    const { bus, db } = this.options;
-    if (fresh.length > 0) {
-      bus.publish({ type: 'readings', readings: fresh.map((r) => ({ sensorId: r.sensorId, ts: r.ts.toISOString(), value: r.value })) });
-    }
-    if (changes.length === 0) return;
-    const alarms = await getAlarms(db, [...new Set(changes.map((c) => c.alarmId))]);
-    bus.publish({ type: 'alarms', alarms });
-    const incidentIds = alarms.map((a) => a.incidentId).filter((id): id is string => id !== null);
-    if (incidentIds.length > 0) bus.publish({ type: 'incidents', incidents: await listIncidents(db, { ids: incidentIds }) });
+    await this.options.onCommitted(fresh, changes);
   }
 }
 

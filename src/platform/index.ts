@@ -5,11 +5,13 @@ import pino, { type Logger } from 'pino';
 import { allowAll, buildApi } from '../api/index.ts';
 import { EventBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
-import { loadRules, RuleBook } from '../detect/index.ts';
+import { loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
 import { IngestPipeline, startEmbeddedBroker, startExternalSubscriber } from '../ingest/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
 import { lockDataDir, migrate, openDatabase, type Db } from '../store/index.ts';
+import { announceChanges } from './announce.ts';
+import { every } from './timers.ts';
 import { ensureWebBuilt, PROJECT_ROOT, WEB_ROOT } from './web-build.ts';
 
 export { ConfigError };
@@ -75,8 +77,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const rules = new RuleBook(await loadRules(db));
     const bus = new EventBus();
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
-    const pipeline = new IngestPipeline({ db, sensors, rules: () => rules, bus, incidentLevel: config.incidentLevel, onError });
+    const pipeline = new IngestPipeline({
+      db, sensors, rules: () => rules, incidentLevel: config.incidentLevel, onError,
+      onCommitted: (fresh, changes) => announceChanges(db, bus, fresh, changes),
+    });
     cleanups.push(() => pipeline.drain());
+    const clock = () => new Date();
+    cleanups.push(every(config.offlineCheckMs, async () => {
+      const opened = await db.transaction((tx) => openOfflineAlarms(tx, clock()));
+      if (opened.length > 0) await announceChanges(db, bus, [], opened);
+    }, (error) => logger.error({ err: error }, 'offline check failed')));
 
     let mqttUrl: string;
     if (config.mqttUrl) {
@@ -95,7 +105,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
-      clock: () => new Date(), logger, policy: allowAll, webRoot: WEB_ROOT,
+      clock, logger, policy: allowAll, webRoot: WEB_ROOT,
     });
     cleanups.push(() => app.close());
     const httpPort = await choosePort(config.port, 8080, config.host);

@@ -9,18 +9,27 @@ export const LEVEL_COLORS: Record<WarningLevel, string> = {
   4: '#1976d2',
 };
 
-/** Pipe and node colours: gas amber, water light blue, drainage earth brown. */
+/** Network colours: gas amber, water light blue, drainage earth brown, the others distinct from those and from the state colours. */
 export const NETWORK_COLORS: Record<NetworkKind, string> = {
   gas: '#ffb300',
   water: '#4fc3f7',
   drainage: '#b0875a',
+  heating: '#ef6c8a',
+  utility_tunnel: '#90a4ae',
+  bridge: '#e0e0e0',
+  tunnel: '#78909c',
+  river: '#26c6da',
 };
 
 /** Sensors that are not in alarm. */
 export const STATE_COLORS = {
   normal: '#43a047',
+  offline: '#8e6bbf',
   nodata: '#9e9e9e',
 } as const;
+
+/** The rule of alarms raised by silence rather than by a value. */
+export const OFFLINE_RULE = 'offline';
 
 export const MAP_BACKGROUND = '#0d1620';
 

@@ -16,3 +16,10 @@ export function formatValue(value: number, unit: string, language: string): stri
   const number = new Intl.NumberFormat(language, { maximumFractionDigits: 2 }).format(value);
   return unit ? `${number} ${unit}` : number;
 }
+
+/** A length of time in its largest sensible unit: "3 min", "2.5 h", "4 d". */
+export function formatDuration(seconds: number, language: string): string {
+  const [value, unit] =
+    seconds < 120 ? [seconds, 'second'] : seconds < 7200 ? [seconds / 60, 'minute'] : seconds < 172800 ? [seconds / 3600, 'hour'] : [seconds / 86400, 'day'];
+  return new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+}

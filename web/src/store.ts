@@ -12,6 +12,7 @@ import {
   type SensorDto,
   type WarningLevel,
 } from './api.ts';
+import { OFFLINE_RULE } from './colors.ts';
 
 export interface LifelineState {
   assets: AssetCollection | null;
@@ -61,14 +62,19 @@ function applyAlarm(state: LifelineState, alarm: AlarmDto): LifelineState {
   const others = state.alarms.filter((a) => a.id !== alarm.id);
   const alarms = alarm.state === 'active' ? [...others, alarm].sort(newestFirst) : others;
 
-  // The sensor shows its most severe active alarm; with none left it returns to normal.
+  // The sensor shows its most severe value alarm, else offline while silent, else normal.
+  // An offline alarm's value is the silence in seconds, not a reading: it never becomes `latest`.
   const active = alarms.filter((a) => a.sensorId === alarm.sensorId);
-  const level = active.length ? (Math.min(...active.map((a) => a.level)) as WarningLevel) : null;
+  const valueAlarms = active.filter((a) => a.ruleId !== OFFLINE_RULE);
+  const level = valueAlarms.length ? (Math.min(...valueAlarms.map((a) => a.level)) as WarningLevel) : null;
+  const offline = active.length > valueAlarms.length;
   const sensors = state.sensors.map((s) => {
     if (s.id !== alarm.sensorId) return s;
-    const latest = !s.latest || isNewer(alarm.updatedAt, s.latest.ts) ? { ts: alarm.updatedAt, value: alarm.lastValue } : s.latest;
+    const fromValue = alarm.ruleId !== OFFLINE_RULE && (!s.latest || isNewer(alarm.updatedAt, s.latest.ts));
+    const latest = fromValue ? { ts: alarm.updatedAt, value: alarm.lastValue } : s.latest;
     if (level !== null) return { ...s, state: 'alarm' as const, level, latest };
-    return { ...s, state: s.state === 'alarm' ? ('normal' as const) : s.state, level: null, latest };
+    if (offline) return { ...s, state: 'offline' as const, level: null, latest };
+    return { ...s, state: s.state === 'alarm' || s.state === 'offline' ? ('normal' as const) : s.state, level: null, latest };
   });
   return { ...state, alarms, sensors };
 }

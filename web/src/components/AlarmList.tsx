@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { AlarmDto } from '../api.ts';
-import { formatTime, formatValue } from '../format.ts';
+import { OFFLINE_RULE } from '../colors.ts';
+import { formatDuration, formatTime, formatValue } from '../format.ts';
 import { LevelBadge } from './LevelBadge.tsx';
 
 interface Props {
@@ -37,9 +38,14 @@ export function AlarmList({ alarms, onLocate }: Props) {
                 </div>
                 <div className="item-row item-detail">
                   <span>
-                    {t(`network.${alarm.network}`)} · {t(`indicator.${alarm.indicator}`, { defaultValue: alarm.indicator })}
+                    {t(`network.${alarm.network}`)} ·{' '}
+                    {alarm.ruleId === OFFLINE_RULE ? t('indicator.offline') : t(`indicator.${alarm.indicator}`, { defaultValue: alarm.indicator })}
                   </span>
-                  <span className="item-value">{formatValue(alarm.lastValue, alarm.unit, i18n.language)}</span>
+                  <span className="item-value">
+                    {alarm.ruleId === OFFLINE_RULE
+                      ? t('alarms.silentFor', { duration: formatDuration(alarm.lastValue, i18n.language) })
+                      : formatValue(alarm.lastValue, alarm.unit, i18n.language)}
+                  </span>
                 </div>
               </button>
             </li>

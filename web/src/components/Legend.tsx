@@ -16,7 +16,7 @@ export function Legend() {
       </div>
       <div className="legend-group">
         <span className="legend-heading">{t('legend.sensors')}</span>
-        {(['normal', 'nodata'] as const).map((s) => (
+        {(['normal', 'offline', 'nodata'] as const).map((s) => (
           <span key={s} className="legend-entry">
             <span className="swatch-dot" style={{ backgroundColor: STATE_COLORS[s] }} />
             {t(`sensorState.${s}`)}

@@ -68,6 +68,8 @@ const sensorColor: ExpressionSpecification = [
   ['get', 'state'],
   'alarm',
   levelColor,
+  'offline',
+  STATE_COLORS.offline,
   'nodata',
   STATE_COLORS.nodata,
   STATE_COLORS.normal,
@@ -76,7 +78,7 @@ const sensorColor: ExpressionSpecification = [
 const isAlarm: ExpressionSpecification = ['==', ['get', 'state'], 'alarm'];
 
 /** Co-located sensors (channels of one device) draw the most severe on top: alarm 1 > … > 4 > normal > no data. */
-const severityOrder: ExpressionSpecification = ['match', ['get', 'state'], 'alarm', ['-', 10, ['coalesce', ['get', 'level'], 1]], 'normal', 1, 0];
+const severityOrder: ExpressionSpecification = ['match', ['get', 'state'], 'alarm', ['-', 10, ['coalesce', ['get', 'level'], 1]], 'offline', 2, 'normal', 1, 0];
 
 function assetData(assets: AssetCollection): GeoJSONData {
   return {
@@ -218,7 +220,7 @@ export function MapView({ assets, sensors, dataReady, selectedId, focus, onSelec
 
     m.on('click', 'sensors', (e: MapLayerMouseEvent) => {
       // Several channels of one device share a point: pick the most severe, as drawn on top.
-      const rank = (p: Record<string, unknown>) => (p.state === 'alarm' ? 10 - Number(p.level ?? 1) : p.state === 'normal' ? 1 : 0);
+      const rank = (p: Record<string, unknown>) => (p.state === 'alarm' ? 10 - Number(p.level ?? 1) : p.state === 'offline' ? 2 : p.state === 'normal' ? 1 : 0);
       const top = [...(e.features ?? [])].sort((a, b) => rank(b.properties) - rank(a.properties))[0];
       const id = top?.properties.id;
       if (typeof id === 'string') onSelectRef.current(id);
