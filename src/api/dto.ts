@@ -64,6 +64,13 @@ export interface ReadingDto {
   value: number;
 }
 
+/** GET /api/sensors/:id/series: min/max/avg/count per bucket, oldest first (raw: one reading per point). */
+export interface SeriesDto {
+  sensorId: string;
+  resolution: 'raw' | '1m' | '1h' | '1d';
+  points: { ts: string; min: number; max: number; avg: number; count: number }[];
+}
+
 export interface AlarmDto {
   id: string;
   sensorId: string;

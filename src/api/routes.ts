@@ -6,8 +6,8 @@ import { listDeadLetters } from '../ingest/index.ts';
 import { listAssets, listOrganisations } from '../network/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
-import type { Db } from '../store/index.ts';
-import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, SensorDto, WarningLevel } from './dto.ts';
+import { readSeries, resolutionFor, type Db } from '../store/index.ts';
+import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, SensorDto, SeriesDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
   db: Db;
@@ -17,6 +17,7 @@ export interface ApiContext {
   version: string;
   startedAt: number;
   clock: () => Date;
+  timeZone: string;
 }
 
 export function alarmDto(alarm: Alarm, sensors: SensorRegistry): AlarmDto {
@@ -34,6 +35,11 @@ const readingsQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+const seriesQuery = z.object({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  resolution: z.enum(['auto', 'raw', '1m', '1h', '1d']).default('auto'),
 });
 const alarmQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
 const transitionBody = z.object({
@@ -94,6 +100,18 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       [request.params.id, from ?? null, to ?? null, limit],
     );
     return rows.reverse().map((r): ReadingDto => ({ ts: r.ts.toISOString(), value: r.value }));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/sensors/:id/series', userRoute, async (request, reply) => {
+    if (!ctx.sensors.get(request.params.id)) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
+    const query = seriesQuery.safeParse(request.query);
+    if (!query.success) return reply.code(400).send(invalid(query.error));
+    const from = new Date(query.data.from);
+    const to = new Date(query.data.to);
+    if (to <= from) return reply.code(400).send({ error: 'to: must be after from' });
+    const resolution = query.data.resolution === 'auto' ? resolutionFor(to.getTime() - from.getTime()) : query.data.resolution;
+    const points = await readSeries(ctx.db, request.params.id, from, to, resolution, ctx.timeZone, ctx.clock());
+    return { sensorId: request.params.id, resolution, points } satisfies SeriesDto;
   });
 
   app.get('/api/alarms', userRoute, async (request, reply) => {

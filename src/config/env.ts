@@ -16,6 +16,11 @@ export interface Config {
   simIntervalMs: number;
   /** How often silent sensors are looked for. */
   offlineCheckMs: number;
+  /** How often complete hours and days are rolled up. */
+  rollupIntervalMs: number;
+  /** The deployment's zone: what a "day" is for day rollups and reports. */
+  timeZone: string;
+  retention: { rawDays: number; minuteDays: number; hourDays: number; dayDays: number };
   logLevel: string;
 }
 
@@ -54,6 +59,16 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function timeZone(env: Env): string {
+  const zone = env.TIME_ZONE || 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new ConfigError(`TIME_ZONE=${zone}: not an IANA time zone (e.g. Asia/Shanghai)`);
+  }
+  return zone;
+}
+
 /** Reads the documented environment variables (see README, Configuration). */
 export function readConfig(env: Env = process.env): Config {
   return {
@@ -68,6 +83,15 @@ export function readConfig(env: Env = process.env): Config {
     simulate: flag(env, 'SIMULATE', true),
     simIntervalMs: integer(env, 'SIM_INTERVAL_MS', 100, 3_600_000) ?? 5000,
     offlineCheckMs: integer(env, 'OFFLINE_CHECK_MS', 100, 3_600_000) ?? 10_000,
+    rollupIntervalMs: integer(env, 'ROLLUP_INTERVAL_MS', 100, 3_600_000) ?? 60_000,
+    timeZone: timeZone(env),
+    // Raw data must outlive the oldest reading ingest accepts (30 days), or it would land in a dropped partition.
+    retention: {
+      rawDays: integer(env, 'RETENTION_RAW_DAYS', 31, 100_000) ?? 400,
+      minuteDays: integer(env, 'RETENTION_MINUTE_DAYS', 31, 100_000) ?? 400,
+      hourDays: integer(env, 'RETENTION_HOUR_DAYS', 0, 100_000) ?? 1100,
+      dayDays: integer(env, 'RETENTION_DAY_DAYS', 0, 100_000) ?? 0,
+    },
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

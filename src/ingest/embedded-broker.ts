@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { Aedes } from 'aedes';
 import type { IngestPipeline } from './pipeline.ts';
-import { deviceOfTopic } from './topics.ts';
+import type { Uplink } from './codec.ts';
+import { parseUplinkTopic } from './topics.ts';
 
 export interface EmbeddedBroker {
   port: number;
@@ -21,10 +22,12 @@ export async function startEmbeddedBroker(options: {
 }): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker({
     authorizePublish: (_client, packet, callback) => {
-      const deviceId = deviceOfTopic(options.topicPrefix, packet.topic);
-      if (deviceId === null) return callback(null);
+      const sender = parseUplinkTopic(options.topicPrefix, packet.topic);
+      if (sender === null) return callback(null);
+      const base = { source: `mqtt:${packet.topic}`, payload: packet.payload as Buffer, receivedAt: new Date() };
+      const uplink: Uplink = sender.kind === 'device' ? { ...base, deviceId: sender.id } : { ...base, gateway: { id: sender.id, mayReport: () => true } };
       options.pipeline
-        .submit({ source: `mqtt:${packet.topic}`, deviceId, payload: packet.payload as Buffer, receivedAt: new Date() })
+        .submit(uplink)
         .then(() => callback(null), (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
     },
   });

@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import type { IngestPipeline } from './pipeline.ts';
-import { deviceOfTopic, uplinkSubscription } from './topics.ts';
+import type { Uplink } from './codec.ts';
+import { parseUplinkTopic, uplinkSubscriptions } from './topics.ts';
 
 export interface ExternalSubscriber {
   close(): Promise<void>;
@@ -24,9 +25,10 @@ export async function startExternalSubscriber(options: {
   const client = mqtt.connect(options.url, { clientId: options.clientId, clean: false, reconnectPeriod: RETRY_MS });
   let closing = false;
   client.handleMessage = (packet, done) => {
-    const deviceId = deviceOfTopic(options.topicPrefix, packet.topic);
-    if (deviceId === null) return done();
-    const uplink = { source: `mqtt:${packet.topic}`, deviceId, payload: packet.payload as Buffer, receivedAt: new Date() };
+    const sender = parseUplinkTopic(options.topicPrefix, packet.topic);
+    if (sender === null) return done();
+    const base = { source: `mqtt:${packet.topic}`, payload: packet.payload as Buffer, receivedAt: new Date() };
+    const uplink: Uplink = sender.kind === 'device' ? { ...base, deviceId: sender.id } : { ...base, gateway: { id: sender.id, mayReport: () => true } };
     const attempt = (): void => {
       options.pipeline.submit(uplink).then(
         () => done(),
@@ -43,7 +45,7 @@ export async function startExternalSubscriber(options: {
     client.once('connect', () => resolve());
     client.once('error', reject);
   });
-  await client.subscribeAsync(uplinkSubscription(options.topicPrefix), { qos: 1 });
+  await client.subscribeAsync(uplinkSubscriptions(options.topicPrefix), { qos: 1 });
   return {
     close: async () => {
       closing = true;

@@ -1,10 +1,12 @@
-export { decodeUplink, MAX_CLOCK_AHEAD_MS } from './codec.ts';
-export type { Decoded, DecodedReading, Rejection, SensorLookup } from './codec.ts';
+export { decodeUplink, MAX_AGE_MS, MAX_CLOCK_AHEAD_MS } from './codec.ts';
+export type { Decoded, DecodedReading, Rejection, RejectionCode, SensorLookup } from './codec.ts';
+export { PHYSICAL_RANGES } from './validate.ts';
 export { IngestPipeline } from './pipeline.ts';
 export type { PipelineOptions, Uplink } from './pipeline.ts';
 export { startEmbeddedBroker } from './embedded-broker.ts';
 export type { EmbeddedBroker } from './embedded-broker.ts';
 export { startExternalSubscriber } from './external-subscriber.ts';
 export type { ExternalSubscriber } from './external-subscriber.ts';
-export { deviceOfTopic, uplinkSubscription, uplinkTopic } from './topics.ts';
-export { listDeadLetters } from './dead-letters.ts';
+export { gatewayUplinkTopic, parseUplinkTopic, uplinkSubscriptions, uplinkTopic } from './topics.ts';
+export { countDeadLetters, listDeadLetters } from './dead-letters.ts';
+export type { DeadLetter, DeadLetterCount } from './dead-letters.ts';

@@ -1,21 +1,17 @@
 import { clearOfflineAlarms, detect, type AlarmChange, type RuleBook, type SensorReading } from '../detect/index.ts';
 import { openIncidentsForAlarms } from '../incidents/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
-import type { Db, Queryable } from '../store/index.ts';
-import { decodeUplink, type DecodedReading, type Rejection } from './codec.ts';
+import { addToMinuteRollups, type Db, type PartitionKeeper, type Queryable } from '../store/index.ts';
+import { decodeUplink, type DecodedReading, type Rejection, type Uplink } from './codec.ts';
 
-export interface Uplink {
-  /** Where it came from, e.g. "mqtt:lifeline/devices/GD-001/up". */
-  source: string;
-  deviceId: string;
-  payload: Buffer | string;
-  receivedAt: Date;
-}
+export type { Uplink };
 
 export interface PipelineOptions {
   db: Db;
   sensors: SensorRegistry;
   rules: () => RuleBook;
+  /** Creates the monthly partitions a batch's readings need. */
+  partitions: PartitionKeeper;
   /** Told of each committed batch's new readings and alarm changes (the live feed listens here). */
   onCommitted: (fresh: SensorReading[], changes: AlarmChange[]) => Promise<void> | void;
   /** Alarms at or above this level (1 = most severe) open an incident. */
@@ -83,14 +79,16 @@ export class IngestPipeline {
     const decoded: DecodedReading[] = [];
     const deadLetters: (Rejection & { uplink: Uplink })[] = [];
     for (const uplink of uplinks) {
-      const result = decodeUplink(uplink.deviceId, uplink.payload, uplink.receivedAt, this.options.sensors);
+      const result = decodeUplink(uplink, this.options.sensors);
       decoded.push(...result.readings);
       for (const r of result.rejections) deadLetters.push({ ...r, uplink });
     }
     const book = this.options.rules();
+    await this.options.partitions.ensure(decoded.map((r) => r.ts));
     const { fresh, changes } = await this.options.db.transaction(async (tx) => {
       await insertDeadLetters(tx, deadLetters);
       const stored = await insertReadings(tx, decoded);
+      await addToMinuteRollups(tx, stored);
       const fresh = await advanceLatest(tx, stored);
       const now = this.clock();
       const changes = [
@@ -111,11 +109,11 @@ export class IngestPipeline {
 async function insertDeadLetters(tx: Queryable, rows: (Rejection & { uplink: Uplink })[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO dead_letters (received_at, source, device_id, payload, reason)
-     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+    `INSERT INTO dead_letters (received_at, source, device_id, payload, reason, code)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
     [
       rows.map((r) => r.uplink.receivedAt), rows.map((r) => r.uplink.source), rows.map((r) => r.deviceId),
-      rows.map((r) => r.uplink.payload.toString()), rows.map((r) => r.reason),
+      rows.map((r) => r.payload), rows.map((r) => r.reason), rows.map((r) => r.code),
     ],
   );
 }

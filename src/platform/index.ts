@@ -9,7 +9,7 @@ import { loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
 import { IngestPipeline, startEmbeddedBroker, startExternalSubscriber } from '../ingest/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
-import { lockDataDir, migrate, openDatabase, type Db } from '../store/index.ts';
+import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
 import { announceChanges } from './announce.ts';
 import { every } from './timers.ts';
 import { ensureWebBuilt, PROJECT_ROOT, WEB_ROOT } from './web-build.ts';
@@ -77,8 +77,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const rules = new RuleBook(await loadRules(db));
     const bus = new EventBus();
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
+    const partitions = new PartitionKeeper(db);
     const pipeline = new IngestPipeline({
-      db, sensors, rules: () => rules, incidentLevel: config.incidentLevel, onError,
+      db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError,
       onCommitted: (fresh, changes) => announceChanges(db, bus, fresh, changes),
     });
     cleanups.push(() => pipeline.drain());
@@ -87,6 +88,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const opened = await db.transaction((tx) => openOfflineAlarms(tx, clock()));
       if (opened.length > 0) await announceChanges(db, bus, [], opened);
     }, (error) => logger.error({ err: error }, 'offline check failed')));
+    cleanups.push(every(config.rollupIntervalMs, async () => {
+      await rollUp(db, clock(), config.timeZone);
+    }, (error) => logger.error({ err: error }, 'rollup failed')));
+    const retain = async () => {
+      const dropped = await applyRetention(db, config.retention, clock(), partitions);
+      if (dropped.length > 0) logger.info({ dropped }, 'retention dropped partitions');
+    };
+    await retain();
+    cleanups.push(every(3_600_000, retain, (error) => logger.error({ err: error }, 'retention failed')));
 
     let mqttUrl: string;
     if (config.mqttUrl) {
@@ -105,7 +115,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
-      clock, logger, policy: allowAll, webRoot: WEB_ROOT,
+      clock, timeZone: config.timeZone, logger, policy: allowAll, webRoot: WEB_ROOT,
     });
     cleanups.push(() => app.close());
     const httpPort = await choosePort(config.port, 8080, config.host);

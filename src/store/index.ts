@@ -11,3 +11,11 @@ export function openDatabase(options: { databaseUrl?: string; dataDir: string | 
   return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
 }
 export { lockDataDir } from './lock.ts';
+export { listPartitions, monthStart, PartitionKeeper, partitionName } from './partitions.ts';
+export type { MonthlyTable } from './partitions.ts';
+export { addToMinuteRollups, rollUp } from './rollups.ts';
+export type { StoredReading } from './rollups.ts';
+export { applyRetention, DEFAULT_RETENTION } from './retention.ts';
+export type { RetentionPolicy } from './retention.ts';
+export { readSeries, resolutionFor } from './series.ts';
+export type { Resolution, SeriesPoint } from './series.ts';

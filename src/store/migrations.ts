@@ -30,12 +30,15 @@ function loadMigrations(): Migration[] {
 
 export const migrations: Migration[] = loadMigrations();
 
-/** Applies the migrations the database has not seen, each in its own transaction. Returns the versions applied. */
-export async function migrate(db: Db): Promise<number[]> {
+/**
+ * Applies the migrations the database has not seen (up to `upTo`, for tests of a migration
+ * over old data), each in its own transaction. Returns the versions applied.
+ */
+export async function migrate(db: Db, upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: number[] = [];
-  for (const migration of migrations) {
+  for (const migration of migrations.filter((m) => m.version <= upTo)) {
     const done = await db.transaction(async (tx) => {
       // Serialises concurrent starts against one PostgreSQL database.
       await tx.query('SELECT pg_advisory_xact_lock(7411)');
