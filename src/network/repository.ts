@@ -1,5 +1,6 @@
 import type { Queryable } from '../store/index.ts';
-import type { Asset, Device, Geometry, NetworkKind, Organisation, Sensor } from './types.ts';
+import { lengthM } from './geo.ts';
+import type { Asset, AssetStatus, Device, Geometry, NetworkKind, Organisation, Sensor } from './types.ts';
 
 function bbox(geometry: Geometry): [number, number, number, number] {
   const points = geometry.type === 'Point' ? [geometry.coordinates] : geometry.coordinates;
@@ -18,9 +19,9 @@ export async function insertAssets(db: Queryable, assets: Asset[]): Promise<void
   for (const a of assets) {
     const [minLon, minLat, maxLon, maxLat] = bbox(a.geometry);
     await db.query(
-      `INSERT INTO assets (id, name, network, asset_type, owner_id, geometry, attributes, min_lon, min_lat, max_lon, max_lat)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [a.id, a.name, a.network, a.assetType, a.ownerId, JSON.stringify(a.geometry), JSON.stringify(a.attributes), minLon, minLat, maxLon, maxLat],
+      `INSERT INTO assets (id, name, network, asset_type, owner_id, geometry, attributes, min_lon, min_lat, max_lon, max_lat, length_m)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [a.id, a.name, a.network, a.assetType, a.ownerId, JSON.stringify(a.geometry), JSON.stringify(a.attributes), minLon, minLat, maxLon, maxLat, lengthM(a.geometry)],
     );
   }
 }
@@ -50,14 +51,14 @@ export interface AssetWithOwner extends Asset {
 export async function listAssets(db: Queryable): Promise<AssetWithOwner[]> {
   const rows = await db.query<{
     id: string; name: string; network: NetworkKind; asset_type: string; owner_id: string;
-    owner_name: string; geometry: Geometry; attributes: Record<string, unknown>;
+    owner_name: string; geometry: Geometry; attributes: Record<string, unknown>; status: AssetStatus;
   }>(
-    `SELECT a.id, a.name, a.network, a.asset_type, a.owner_id, o.name AS owner_name, a.geometry, a.attributes
+    `SELECT a.id, a.name, a.network, a.asset_type, a.owner_id, o.name AS owner_name, a.geometry, a.attributes, a.status
        FROM assets a JOIN organisations o ON o.id = a.owner_id ORDER BY a.id`,
   );
   return rows.map((r) => ({
     id: r.id, name: r.name, network: r.network, assetType: r.asset_type, ownerId: r.owner_id,
-    ownerName: r.owner_name, geometry: r.geometry, attributes: r.attributes,
+    ownerName: r.owner_name, geometry: r.geometry, attributes: r.attributes, status: r.status,
   }));
 }
 

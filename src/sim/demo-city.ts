@@ -22,14 +22,15 @@ export const DEMO_ORGANISATIONS: Organisation[] = [
   { id: 'drain-co', name: '荆州市排水公司', kind: 'owner' },
 ];
 
-const OWNER: Record<NetworkKind, string> = { gas: 'gas-co', water: 'water-co', drainage: 'drain-co' };
+type PipeNetwork = Extract<NetworkKind, 'gas' | 'water' | 'drainage'>;
+const OWNER: Record<PipeNetwork, string> = { gas: 'gas-co', water: 'water-co', drainage: 'drain-co' };
 
 // Street grid: three east–west and three north–south streets around the old city's east gate.
 const LONS = [112.228, 112.236, 112.244, 112.252];
 const LATS = [30.33, 30.336, 30.342];
 
 interface Line {
-  network: NetworkKind;
+  network: PipeNetwork;
   prefix: string;
   /** Each street as a run of vertices; one pipe per consecutive pair, one node per vertex. */
   runs: Position[][];
