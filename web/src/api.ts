@@ -9,6 +9,7 @@ import type {
   IncidentDto,
   LiveMessage,
   SensorDto,
+  SeriesDto,
 } from '../../src/api/dto.ts';
 
 export type * from '../../src/api/dto.ts';
@@ -41,6 +42,16 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** What GET /api/sensors/:id/series may be asked for; `auto` lets the server pick by span. */
+export type SeriesResolution = 'auto' | SeriesDto['resolution'];
+
+export interface SeriesQuery {
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  resolution?: SeriesResolution;
+}
+
 export const api = {
   health: () => request<HealthDto>('/api/health'),
   assets: () => request<AssetCollection>('/api/assets'),
@@ -48,6 +59,11 @@ export const api = {
   alarms: (state: 'active' | 'all' = 'active') => request<AlarmDto[]>(`/api/alarms?state=${state}`),
   incidents: () => request<IncidentDto[]>('/api/incidents'),
   deadLetters: () => request<DeadLetterDto[]>('/api/dead-letters'),
+  /** One sensor's min/max/avg/count series, oldest first. */
+  series: (sensorId: string, { from, to, resolution = 'auto' }: SeriesQuery, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), resolution });
+    return request<SeriesDto>(`/api/sensors/${encodeURIComponent(sensorId)}/series?${query}`, signal ? { signal } : undefined);
+  },
   transition: (id: string, action: IncidentAction, actor: string, note?: string) =>
     request<IncidentDto>(`/api/incidents/${encodeURIComponent(id)}/transitions`, {
       method: 'POST',
