@@ -12,7 +12,7 @@ const data = tempDir('cli');
 afterAll(() => data.remove());
 
 function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: path.join(data.dir, String(Math.random())), SIMULATE: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: path.join(data.dir, String(Math.random())), SIMULATE: 'false', BUILD_WEB: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...extra };
   for (const key of ['PORT', 'MQTT_PORT', 'DATABASE_URL', 'MQTT_URL'] as const) if (!(key in extra)) delete env[key];
   return env;
 }

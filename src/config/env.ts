@@ -13,6 +13,8 @@ export interface Config {
   /** Alarms at or above this level open an incident (1 = red only … 4 = every alarm). */
   incidentLevel: number;
   simulate: boolean;
+  /** Build web/dist at start when missing or older than its sources. */
+  buildWeb: boolean;
   simIntervalMs: number;
   /** How often silent sensors are looked for. */
   offlineCheckMs: number;
@@ -81,6 +83,7 @@ export function readConfig(env: Env = process.env): Config {
     topicPrefix: env.MQTT_TOPIC_PREFIX || 'lifeline',
     incidentLevel: integer(env, 'INCIDENT_LEVEL', 1, 4) ?? 2,
     simulate: flag(env, 'SIMULATE', true),
+    buildWeb: flag(env, 'BUILD_WEB', true),
     simIntervalMs: integer(env, 'SIM_INTERVAL_MS', 100, 3_600_000) ?? 5000,
     offlineCheckMs: integer(env, 'OFFLINE_CHECK_MS', 100, 3_600_000) ?? 10_000,
     rollupIntervalMs: integer(env, 'ROLLUP_INTERVAL_MS', 100, 3_600_000) ?? 60_000,

@@ -6,9 +6,12 @@ import { allowAll, buildApi } from '../api/index.ts';
 import { EventBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
 import { loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
-import { IngestPipeline, startEmbeddedBroker, startExternalSubscriber } from '../ingest/index.ts';
+import {
+  AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
+  urlWithLogin, type DeviceAuthMode,
+} from '../ingest/index.ts';
 import { SensorRegistry } from '../network/index.ts';
-import { seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
+import { DEMO_SENSORS, seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
 import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
 import { announceChanges } from './announce.ts';
 import { every } from './timers.ts';
@@ -22,10 +25,10 @@ export interface PlatformOptions extends Partial<Config> {
   demo?: boolean;
   /** false silences the log (tests). */
   log?: boolean;
-  /** Build web/dist when missing or stale (default true). */
-  buildWeb?: boolean;
   /** Loads a model of one's own after migration (benchmarks, tests); runs before the demo city would. */
   seed?: (db: Db) => Promise<void>;
+  /** Overrides DEVICE_AUTH. */
+  deviceAuth?: DeviceAuthMode;
 }
 
 export interface Platform {
@@ -35,6 +38,8 @@ export interface Platform {
   topicPrefix: string;
   logger: Logger;
   db: Db;
+  /** MQTT login of a demo device or of the simulator's gateway (SIM-GW); undefined without the demo. */
+  deviceCredentials(id: string): { username: string; password: string } | undefined;
   stop(): Promise<void>;
 }
 
@@ -62,7 +67,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }
   };
   try {
-    if (options.buildWeb !== false) await ensureWebBuilt((m) => logger.info(m));
+    if (config.buildWeb) await ensureWebBuilt((m) => logger.info(m));
     const dataDir = path.resolve(config.dataDir);
     if (!config.databaseUrl) cleanups.push(lockDataDir(dataDir));
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
@@ -74,6 +79,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const sensors = new SensorRegistry();
     await sensors.load(db);
+    const credentials = new DeviceCredentials(db);
+    await credentials.load();
+    const demoLogins = options.demo === false ? new Map() : await ensureDemoCredentials(db, credentials, [...new Set(DEMO_SENSORS.map((s) => s.deviceId))].filter((d) => sensors.hasDevice(d)));
+    const deviceAuth = options.deviceAuth ?? readDeviceAuth();
+    const authCounters = new AuthCounters();
     const rules = new RuleBook(await loadRules(db));
     const bus = new EventBus();
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
@@ -102,13 +112,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (config.mqttUrl) {
       const subscriber = await startExternalSubscriber({
         url: config.mqttUrl, pipeline, topicPrefix: config.topicPrefix, clientId: `lifeline-ingest-${config.topicPrefix}`, onError,
+        credentials: deviceAuth === 'required' ? credentials : null,
       });
       cleanups.push(() => subscriber.close());
       mqttUrl = config.mqttUrl;
     } else {
       const mqttServer = net.createServer();
       const port = await listen(mqttServer, await choosePort(config.mqttPort, 1883, config.host), config.host, 'MQTT_PORT');
-      const broker = await startEmbeddedBroker({ server: mqttServer, pipeline, topicPrefix: config.topicPrefix, onError });
+      const broker = await startEmbeddedBroker({
+        server: mqttServer, pipeline, topicPrefix: config.topicPrefix, onError, auth: deviceAuth === 'required' ? { credentials, counters: authCounters } : null,
+      });
       cleanups.push(() => broker.close());
       mqttUrl = `mqtt://127.0.0.1:${port}`;
     }
@@ -127,10 +140,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const boundPort = (app.server.address() as net.AddressInfo).port;
 
     if (config.simulate) {
-      const simulator: Simulator = await startSimulator({ brokerUrl: mqttUrl, topicPrefix: config.topicPrefix, intervalMs: config.simIntervalMs, onError });
+      const simulator: Simulator = await startSimulator({ brokerUrl: urlWithLogin(mqttUrl, demoLogins.get(DEMO_GATEWAY_ID)), topicPrefix: config.topicPrefix, intervalMs: config.simIntervalMs, onError });
       cleanups.push(() => simulator.stop());
     }
-    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, db, stop };
+    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), stop };
   } catch (error) {
     await stop();
     throw error;
