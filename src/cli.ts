@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchCommands } from '../bench/cli.ts';
+import { registerNetworkCommands } from './network/cli.ts';
 import { registerStartCommand } from './platform/cli.ts';
 
 // Each module that offers commands registers them here; `npx lifeline --help` lists them all.
@@ -10,5 +11,6 @@ const program = new Command()
 
 registerStartCommand(program);
 registerBenchCommands(program);
+registerNetworkCommands(program);
 
 await program.parseAsync(process.argv);

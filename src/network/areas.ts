@@ -27,10 +27,14 @@ export function assignAreas(assets: readonly Asset[], areas: readonly Area[], dr
   const zoneOf = new Map<string, string>();
   if (drainage) {
     for (const zone of areas) {
-      const outfall = zone.kind === 'zone' ? zone.attributes.outfallId : undefined;
-      if (typeof outfall !== 'string' || !drainage.has(outfall)) continue;
-      zoneOf.set(outfall, zone.id);
-      for (const id of drainage.trace(outfall, 'upstream')) if (!zoneOf.has(id)) zoneOf.set(id, zone.id);
+      if (zone.kind !== 'zone') continue;
+      // Most zones have one outfall; where several outfalls share a zone, outfallIds lists them.
+      const { outfallId, outfallIds } = zone.attributes;
+      const outfalls = [outfallId, ...(Array.isArray(outfallIds) ? outfallIds : [])].filter((o): o is string => typeof o === 'string' && drainage.has(o));
+      for (const outfall of outfalls) {
+        zoneOf.set(outfall, zone.id);
+        for (const id of drainage.trace(outfall, 'upstream')) if (!zoneOf.has(id)) zoneOf.set(id, zone.id);
+      }
     }
   }
   const result = new Map<string, string[]>();

@@ -226,3 +226,20 @@ export async function loadHealth(db: Queryable, assetId: string): Promise<Health
     maintenance: log.map((m) => ({ at: m.at.toISOString(), kind: m.kind, description: m.description, ...(m.run_hours !== null ? { runHours: m.run_hours } : {}) })),
   };
 }
+
+/** Every health record, for export. */
+export async function listHealth(db: Queryable): Promise<HealthRecord[]> {
+  const records = await db.query<{ asset_id: string; commissioned_on: string | null; run_hours: number | null }>(
+    'SELECT asset_id, commissioned_on::text AS commissioned_on, run_hours FROM asset_health ORDER BY asset_id',
+  );
+  const log = await db.query<{ asset_id: string; at: Date; kind: HealthRecord['maintenance'][number]['kind']; description: string; run_hours: number | null }>(
+    'SELECT asset_id, at, kind, description, run_hours FROM maintenance_log ORDER BY asset_id, at',
+  );
+  const byAsset = new Map(records.map((r) => [r.asset_id, { assetId: r.asset_id, commissionedOn: r.commissioned_on, runHours: r.run_hours, maintenance: [] as HealthRecord['maintenance'] }]));
+  for (const m of log) {
+    let h = byAsset.get(m.asset_id);
+    if (!h) byAsset.set(m.asset_id, (h = { assetId: m.asset_id, commissionedOn: null, runHours: null, maintenance: [] }));
+    h.maintenance.push({ at: m.at.toISOString(), kind: m.kind, description: m.description, ...(m.run_hours !== null ? { runHours: m.run_hours } : {}) });
+  }
+  return [...byAsset.values()];
+}

@@ -139,6 +139,7 @@ function parseArea(p: Json, geometry: unknown, reject: (field: string, reason: s
   if (first[0] !== last[0] || first[1] !== last[1]) return (reject('geometry', 'the polygon ring is not closed (first position ≠ last)'), null);
   const attributes = isObject(p.attributes) ? p.attributes : {};
   if (typeof p.outfallId === 'string') attributes.outfallId = p.outfallId;
+  if (Array.isArray(p.outfallIds)) attributes.outfallIds = p.outfallIds;
   return {
     id, name: typeof p.name === 'string' ? p.name : id, kind: p.areaKind as AreaKind, parentId: typeof p.parent === 'string' ? p.parent : null,
     geometry: { type: 'Polygon', coordinates: [ring as Position[]] }, attributes,
