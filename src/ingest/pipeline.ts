@@ -18,7 +18,27 @@ export interface PipelineOptions {
   incidentLevel: number;
   clock?: () => Date;
   maxBatch?: number;
+  /**
+   * Uplinks waiting for a commit above which the pipeline asks senders to slow down
+   * (`overloaded`); at four times this it refuses new uplinks outright, so memory stays bounded
+   * whatever the load.
+   */
+  highWater?: number;
   onError?: (error: unknown) => void;
+}
+
+/** Refused because the pipeline is full; the sender should retry later (QoS 1 redelivers). */
+export class OverloadError extends Error {}
+
+export interface PipelineStats {
+  queued: number;
+  highWater: number;
+  committedUplinks: number;
+  committedReadings: number;
+  /** Uplinks refused because the queue was full. */
+  shed: number;
+  /** Batches whose transaction failed (their uplinks were not acknowledged). */
+  failedBatches: number;
 }
 
 interface Pending {
@@ -38,17 +58,39 @@ export class IngestPipeline {
   private flushing = false;
   private readonly clock: () => Date;
   private readonly maxBatch: number;
+  private readonly highWater: number;
+  private drainedListeners: (() => void)[] = [];
+  private counters = { committedUplinks: 0, committedReadings: 0, shed: 0, failedBatches: 0 };
 
   constructor(private readonly options: PipelineOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.maxBatch = options.maxBatch ?? 5000;
+    this.highWater = options.highWater ?? 20_000;
   }
 
   submit(uplink: Uplink): Promise<void> {
+    if (this.queue.length >= 4 * this.highWater) {
+      this.counters.shed++;
+      return Promise.reject(new OverloadError(`ingest queue full (${this.queue.length} uplinks waiting): retry later`));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ uplink, resolve, reject });
       if (!this.flushing) this.scheduleFlush();
     });
+  }
+
+  /** True while senders should be slowed down (the embedded broker pauses their sockets). */
+  get overloaded(): boolean {
+    return this.queue.length >= this.highWater;
+  }
+
+  /** Calls `resume` once, when the queue is back under half the high-water mark. */
+  whenDrained(resume: () => void): void {
+    this.drainedListeners.push(resume);
+  }
+
+  stats(): PipelineStats {
+    return { queued: this.queue.length, highWater: this.highWater, ...this.counters };
   }
 
   /** Resolves once everything submitted so far is committed (or failed). */
@@ -65,17 +107,23 @@ export class IngestPipeline {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await this.commit(batch.map((p) => p.uplink));
+        this.counters.committedReadings += await this.commit(batch.map((p) => p.uplink));
+        this.counters.committedUplinks += batch.length;
         for (const p of batch) p.resolve();
       } catch (error) {
+        this.counters.failedBatches++;
         this.options.onError?.(error);
         for (const p of batch) p.reject(error);
+      }
+      if (this.queue.length < this.highWater / 2 && this.drainedListeners.length > 0) {
+        for (const resume of this.drainedListeners.splice(0)) resume();
       }
     }
     this.flushing = false;
   }
 
-  private async commit(uplinks: Uplink[]): Promise<void> {
+  /** Commits one batch; returns how many readings it stored. */
+  private async commit(uplinks: Uplink[]): Promise<number> {
     const decoded: DecodedReading[] = [];
     const deadLetters: (Rejection & { uplink: Uplink })[] = [];
     for (const uplink of uplinks) {
@@ -85,7 +133,7 @@ export class IngestPipeline {
     }
     const book = this.options.rules();
     await this.options.partitions.ensure(decoded.map((r) => r.ts));
-    const { fresh, changes } = await this.options.db.transaction(async (tx) => {
+    const { fresh, changes, stored } = await this.options.db.transaction(async (tx) => {
       await insertDeadLetters(tx, deadLetters);
       const stored = await insertReadings(tx, decoded);
       await addToMinuteRollups(tx, stored);
@@ -100,9 +148,10 @@ export class IngestPipeline {
         if (!sensor) return undefined;
         return { title: `${sensor.name} · ${book.rule(change.ruleId)?.name ?? change.ruleId}`, assetId: sensor.assetId, ownerId: sensor.ownerId };
       }, now);
-      return { fresh, changes };
+      return { fresh, changes, stored: stored.length };
     });
     await this.options.onCommitted(fresh, changes);
+    return stored;
   }
 }
 
