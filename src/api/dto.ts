@@ -27,6 +27,8 @@ export interface AssetProperties {
   ownerId: string;
   ownerName: string;
   attributes: Record<string, unknown>;
+  /** Absent on older servers; in_service by default. */
+  status?: 'in_service' | 'planned' | 'under_construction' | 'out_of_service' | 'abandoned';
 }
 
 export interface AssetFeature {
@@ -137,3 +139,87 @@ export type LiveMessage =
   | { type: 'alarm'; alarm: AlarmDto }
   | { type: 'incident'; incident: IncidentDto }
   | { type: 'readings'; readings: { sensorId: string; ts: string; value: number }[] };
+
+// Network twin (docs/network.md).
+
+export type AreaKind = 'city' | 'district' | 'block' | 'zone';
+
+/** GET /api/network/summary: counts and lengths per network and asset type. */
+export interface NetworkSummaryDto {
+  networks: { network: NetworkKind; assetType: string; count: number; km: number }[];
+  areas: Record<AreaKind, number>;
+  sensors: number;
+}
+
+export interface HealthRecordDto {
+  commissionedOn: string | null;
+  runHours: number | null;
+  maintenance: { at: string; kind: string; description: string; runHours?: number }[];
+}
+
+/** GET /api/network/assets/:id */
+export interface AssetDetailDto {
+  asset: AssetFeature;
+  /** Ids of the city, district, block and zone the asset lies in. */
+  areaIds: string[];
+  health: HealthRecordDto | null;
+  sensorIds: string[];
+}
+
+/** GET /api/network/assets/:id/isolation */
+export interface IsolationDto {
+  assetId: string;
+  network: NetworkKind;
+  valves: string[];
+  inoperableValves: string[];
+  segment: string[];
+  cutOff: string[];
+  customers: number;
+  sources: number;
+}
+
+/** GET /api/network/assets/:id/trace?direction= */
+export interface TraceDto {
+  assetId: string;
+  direction: 'upstream' | 'downstream';
+  assetIds: string[];
+}
+
+/** GET /api/network/assets/:id/spaces?within=, GET /api/network/nearest */
+export interface NearbyDto {
+  assetId: string;
+  name: string;
+  network: NetworkKind;
+  assetType: string;
+  distanceM: number;
+}
+
+export interface FindingDto {
+  kind: 'dangling_end' | 'duplicate_node' | 'unknown_node' | 'isolated_node' | 'flow_direction' | 'no_outlet';
+  network: NetworkKind;
+  assetId: string | null;
+  at: [number, number];
+  message: string;
+}
+
+export interface AreaFeature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: 'Polygon'; coordinates: [number, number][][] };
+  properties: { id: string; name: string; kind: AreaKind; parentId: string | null; attributes: Record<string, unknown> };
+}
+
+export interface AreaCollection {
+  type: 'FeatureCollection';
+  features: AreaFeature[];
+}
+
+/** GET /api/network/areas/stats */
+export interface AreaStatsDto {
+  areaId: string;
+  name: string;
+  kind: AreaKind;
+  parentId: string | null;
+  totals: { network: NetworkKind; assetType: string; count: number; lengthM: number }[];
+  sensors: number;
+}

@@ -7,6 +7,7 @@ import { listAssets, listOrganisations } from '../network/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
+import { registerNetworkRoutes } from './network-routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, SensorDto, SeriesDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
@@ -141,4 +142,6 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get('/api/dead-letters', userRoute, () => listDeadLetters(ctx.db));
+
+  registerNetworkRoutes(app, ctx);
 }

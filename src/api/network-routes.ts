@@ -1,0 +1,156 @@
+// Network twin routes: bbox/nearest queries, traces, valve isolation, spaces near gas pipes,
+// findings, areas and statistics per area. Queries run on an in-memory twin (graphs and a
+// spatial index) built on first use; the model only changes through the CLI, which cannot run
+// while this server holds the database.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import {
+  areaStats, areasOfAsset, listAreas, listOrganisations, loadHealth, NetworkTwin, NETWORK_KINDS, TopologyError,
+  type Asset, type Nearby, type NetworkKind,
+} from '../network/index.ts';
+import type {
+  AreaCollection, AreaStatsDto, AssetCollection, AssetDetailDto, AssetFeature, FindingDto, IsolationDto, NearbyDto, NetworkSummaryDto, TraceDto,
+} from './dto.ts';
+import type { ApiContext } from './routes.ts';
+
+const network = z.enum(NETWORK_KINDS as unknown as [NetworkKind, ...NetworkKind[]]);
+const bboxQuery = z.object({
+  bbox: z.string().transform((s, ctx) => {
+    const n = s.split(',').map(Number);
+    if (n.length !== 4 || n.some((v) => !Number.isFinite(v)) || n[0]! > n[2]! || n[1]! > n[3]!) {
+      ctx.addIssue({ code: 'custom', message: 'bbox is minLon,minLat,maxLon,maxLat' });
+      return z.NEVER;
+    }
+    return n as [number, number, number, number];
+  }),
+  network: network.optional(),
+  limit: z.coerce.number().int().min(1).max(200_000).default(50_000),
+});
+const nearestQuery = z.object({
+  lon: z.coerce.number().min(-180).max(180),
+  lat: z.coerce.number().min(-90).max(90),
+  k: z.coerce.number().int().min(1).max(100).default(5),
+  network: network.optional(),
+});
+const traceQuery = z.object({ direction: z.enum(['upstream', 'downstream']).default('downstream') });
+const spacesQuery = z.object({ within: z.coerce.number().positive().max(1000).default(20) });
+const areasQuery = z.object({ kind: z.enum(['city', 'district', 'block', 'zone']).optional() });
+const findingsQuery = z.object({ network: network.optional(), limit: z.coerce.number().int().min(1).max(100_000).default(1000) });
+
+function invalid(reply: FastifyReply, error: z.ZodError) {
+  return reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
+}
+
+export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext, 'db'>): void {
+  const userRoute = { config: { access: 'authenticated' as const } };
+  let twin: Promise<NetworkTwin> | null = null;
+  const getTwin = () => (twin ??= NetworkTwin.load(ctx.db).catch((error) => ((twin = null), Promise.reject(error))));
+  let owners: Promise<Map<string, string>> | null = null;
+  const ownerNames = () => (owners ??= listOrganisations(ctx.db).then((list) => new Map(list.map((o) => [o.id, o.name]))));
+
+  const feature = (a: Asset, names: Map<string, string>): AssetFeature => ({
+    type: 'Feature', id: a.id, geometry: a.geometry,
+    properties: { id: a.id, name: a.name, network: a.network, assetType: a.assetType, ownerId: a.ownerId, ownerName: names.get(a.ownerId) ?? a.ownerId, attributes: a.attributes, status: a.status ?? 'in_service' },
+  });
+  const nearby = (list: Nearby[]): NearbyDto[] => list.map((n) => ({ assetId: n.asset.id, name: n.asset.name, network: n.asset.network, assetType: n.asset.assetType, distanceM: Math.round(n.distanceM * 100) / 100 }));
+  /** Runs a twin query for an asset, answering 404 for an unknown asset and 422 for a query it does not support. */
+  const onAsset = async <T>(reply: FastifyReply, id: string, query: (t: NetworkTwin) => T): Promise<T | FastifyReply> => {
+    const t = await getTwin();
+    if (!t.byId.has(id)) return reply.code(404).send({ error: `asset ${id} does not exist` });
+    try {
+      return query(t);
+    } catch (error) {
+      if (error instanceof TopologyError) return reply.code(422).send({ error: error.message });
+      throw error;
+    }
+  };
+
+  app.get('/api/network/summary', userRoute, async (): Promise<NetworkSummaryDto> => {
+    const rows = await ctx.db.query<{ network: NetworkKind; asset_type: string; n: number; len: number }>(
+      `SELECT network, asset_type, count(*)::int AS n, coalesce(sum(length_m), 0)::float8 AS len FROM assets GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    const areas = await ctx.db.query<{ kind: 'city' | 'district' | 'block' | 'zone'; n: number }>('SELECT kind, count(*)::int AS n FROM areas GROUP BY kind');
+    const [sensors] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sensors');
+    return {
+      networks: rows.map((r) => ({ network: r.network, assetType: r.asset_type, count: r.n, km: Math.round(r.len) / 1000 })),
+      areas: { city: 0, district: 0, block: 0, zone: 0, ...Object.fromEntries(areas.map((a) => [a.kind, a.n])) },
+      sensors: sensors?.n ?? 0,
+    };
+  });
+
+  app.get('/api/network/assets', userRoute, async (request, reply) => {
+    const query = bboxQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const { bbox, network: only, limit } = query.data;
+    const [t, names] = await Promise.all([getTwin(), ownerNames()]);
+    const found = t.spatial.search(bbox, only ? (a) => a.network === only : undefined);
+    if (found.length > limit) return reply.code(413).send({ error: `${found.length} assets in this bbox, more than limit=${limit}: zoom in or raise the limit` });
+    return { type: 'FeatureCollection', features: found.map((a) => feature(a, names)) } satisfies AssetCollection;
+  });
+
+  app.get('/api/network/nearest', userRoute, async (request, reply) => {
+    const query = nearestQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const { lon, lat, k, network: only } = query.data;
+    return nearby((await getTwin()).spatial.nearest([lon, lat], k, only ? (a) => a.network === only : undefined));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/network/assets/:id', userRoute, async (request, reply) => {
+    const t = await getTwin();
+    const asset = t.byId.get(request.params.id);
+    if (!asset) return reply.code(404).send({ error: `asset ${request.params.id} does not exist` });
+    const sensors = await ctx.db.query<{ id: string }>('SELECT id FROM sensors WHERE asset_id = $1 ORDER BY id', [asset.id]);
+    const health = await loadHealth(ctx.db, asset.id);
+    return {
+      asset: feature(asset, await ownerNames()), areaIds: await areasOfAsset(ctx.db, asset.id),
+      health: health && { commissionedOn: health.commissionedOn, runHours: health.runHours, maintenance: health.maintenance }, sensorIds: sensors.map((s) => s.id),
+    } satisfies AssetDetailDto;
+  });
+
+  app.get<{ Params: { id: string } }>('/api/network/assets/:id/trace', userRoute, async (request, reply) => {
+    const query = traceQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const { direction } = query.data;
+    return onAsset(reply, request.params.id, (t): TraceDto => ({ assetId: request.params.id, direction, assetIds: t.trace(request.params.id, direction) }));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/network/assets/:id/isolation', userRoute, async (request, reply) =>
+    onAsset(reply, request.params.id, (t): IsolationDto => t.isolate(request.params.id)));
+
+  app.get<{ Params: { id: string } }>('/api/network/assets/:id/spaces', userRoute, async (request, reply) => {
+    const query = spacesQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    return onAsset(reply, request.params.id, (t) => nearby(t.spacesNear(request.params.id, query.data.within)));
+  });
+
+  app.get('/api/network/findings', userRoute, async (request, reply) => {
+    const query = findingsQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const t = await getTwin();
+    const list: FindingDto[] = [...t.topologies.values()].filter((topo) => !query.data.network || topo.network === query.data.network).flatMap((topo) => topo.findings);
+    return list.slice(0, query.data.limit);
+  });
+
+  app.get('/api/network/areas', userRoute, async (request, reply) => {
+    const query = areasQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const areas = (await listAreas(ctx.db)).filter((a) => !query.data.kind || a.kind === query.data.kind);
+    return {
+      type: 'FeatureCollection',
+      features: areas.map((a) => ({ type: 'Feature', id: a.id, geometry: a.geometry, properties: { id: a.id, name: a.name, kind: a.kind, parentId: a.parentId, attributes: a.attributes } })),
+    } satisfies AreaCollection;
+  });
+
+  app.get('/api/network/areas/stats', userRoute, async (request, reply) => {
+    const query = areasQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const stats: AreaStatsDto[] = (await areaStats(ctx.db)).filter((s) => !query.data.kind || s.kind === query.data.kind);
+    return stats;
+  });
+
+  app.get<{ Params: { id: string } }>('/api/network/areas/:id/stats', userRoute, async (request, reply) => {
+    const [stats] = await areaStats(ctx.db, request.params.id);
+    if (!stats) return reply.code(404).send({ error: `area ${request.params.id} does not exist` });
+    return stats satisfies AreaStatsDto;
+  });
+}
