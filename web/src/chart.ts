@@ -54,9 +54,9 @@ export interface Tick {
 export interface ChartGeometry {
   /** avg line, one `M … L …` run per unbroken segment. */
   line: string;
-  /** min–max band as closed polygons, one per segment of two or more points; empty for raw. */
+  /** min–max band as closed polygons, one per segment (a thin bar for a lone bucket); empty for raw. */
   band: string;
-  /** Points drawn as dots: isolated points, and every point of a short raw series. */
+  /** Points drawn as dots: isolated points, and every point of a short series. */
   dots: { x: number; y: number }[];
   xTicks: Tick[];
   yTicks: Tick[];
@@ -69,8 +69,8 @@ export interface ChartGeometry {
 
 export type TickUnit = 'minute' | 'hour' | 'day' | 'month';
 
-/** Raw series of at most this many points mark every reading. */
-const RAW_DOTS_MAX = 60;
+/** Series of at most this many points mark every point, so sparse data stays visible. */
+const DOTS_MAX = 60;
 
 function median(values: number[]): number {
   if (values.length === 0) return 0;
@@ -191,18 +191,23 @@ export function layout(series: SeriesDto, from: number, now: number, box: Box): 
   }
 
   const line = segments.map((s) => s.map(({ t, p }, i) => `${i ? 'L' : 'M'}${x(t)} ${y(p.avg)}`).join('')).join('');
+  // A bucket on its own still shows its spread, as a bar 2 units wide.
   const band =
     series.resolution === 'raw'
       ? ''
       : segments
-          .filter((s) => s.length > 1)
           .map((s) => {
+            if (s.length === 1) {
+              const [{ t, p }] = s as [(typeof s)[number]];
+              const [l, r] = [round(x(t) - 1), round(x(t) + 1)];
+              return `M${l} ${y(p.max)}L${r} ${y(p.max)}L${r} ${y(p.min)}L${l} ${y(p.min)}Z`;
+            }
             const upper = s.map(({ t, p }, i) => `${i ? 'L' : 'M'}${x(t)} ${y(p.max)}`).join('');
             const lower = [...s].reverse().map(({ t, p }) => `L${x(t)} ${y(p.min)}`).join('');
             return `${upper}${lower}Z`;
           })
           .join('');
-  const dotted = series.resolution === 'raw' && points.length <= RAW_DOTS_MAX ? segments : segments.filter((s) => s.length === 1);
+  const dotted = points.length <= DOTS_MAX ? segments : segments.filter((s) => s.length === 1);
   const dots = dotted.flat().map(({ t, p }) => ({ x: x(t), y: y(p.avg) }));
 
   const { unit: tickUnit, ticks: tValues } = timeTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor(plotW / 52)));

@@ -3,6 +3,7 @@ import type { SensorDto } from '../api.ts';
 import { LEVEL_COLORS, STATE_COLORS } from '../colors.ts';
 import { formatTime, formatValue } from '../format.ts';
 import { LevelBadge } from './LevelBadge.tsx';
+import { SensorChart } from './SensorChart.tsx';
 
 export function sensorColor(sensor: Pick<SensorDto, 'state' | 'level'>): string {
   if (sensor.state === 'alarm') return LEVEL_COLORS[sensor.level ?? 1];
@@ -52,6 +53,7 @@ export function SensorCard({ sensor, colocated, onSelect, onClose }: Props) {
           </>
         )}
       </dl>
+      <SensorChart sensor={sensor} />
       {colocated.length > 0 && (
         <div className="colocated">
           <h4>{t('sensor.colocated')}</h4>
