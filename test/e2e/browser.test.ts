@@ -81,7 +81,7 @@ describe.skipIf(!chromium.available)('command centre in a browser', () => {
     expect(sensor, `demo sensor ${SENSOR}`).toBeDefined();
     expect(sensor!.state).not.toBe('alarm');
 
-    const client = await connectAsync(platform!.mqttUrl, { clientId: 'lifeline-e2e-browser' });
+    const client = await connectAsync(platform!.mqttUrl, { ...platform!.deviceCredentials('GD-001'), clientId: 'lifeline-e2e-browser' });
     try {
       await client.publishAsync(
         `${platform!.topicPrefix}/devices/GD-001/up`,
