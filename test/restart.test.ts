@@ -24,7 +24,7 @@ describe('restart on the same DATA_DIR', () => {
       await expect(startPlatform(options)).rejects.toThrow(ConfigError);
       await expect(startPlatform(options)).rejects.toThrow(/^DATA_DIR=.*in use by process/);
 
-      const device = await mqtt.connectAsync(first.mqttUrl);
+      const device = await mqtt.connectAsync(first.mqttUrl, first.deviceCredentials('GD-002'));
       await device.publishAsync(`${first.topicPrefix}/devices/GD-002/up`, JSON.stringify({ ts: '2026-11-23T01:00:00Z', values: { lel: 30 } }), { qos: 1 });
       await device.endAsync();
       const incident = await waitFor('the incident', async () => (await getJson<IncidentDto[]>(`${first.url}/api/incidents`))[0]);

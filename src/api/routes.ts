@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listAlarms, OFFLINE_RULE_ID, type Alarm } from '../detect/index.ts';
 import { INCIDENT_ACTIONS, IncidentError, listIncidents, transitionIncident } from '../incidents/index.ts';
-import { listDeadLetters } from '../ingest/index.ts';
+import { registerIngestRoutes, type IngestApi } from '../ingest/index.ts';
 import { listAssets, listOrganisations } from '../network/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
@@ -19,6 +19,7 @@ export interface ApiContext {
   startedAt: number;
   clock: () => Date;
   timeZone: string;
+  ingest: IngestApi;
 }
 
 export function alarmDto(alarm: Alarm, sensors: SensorRegistry): AlarmDto {
@@ -141,7 +142,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return incident;
   });
 
-  app.get('/api/dead-letters', userRoute, () => listDeadLetters(ctx.db));
+  registerIngestRoutes(app, ctx);
 
   registerNetworkRoutes(app, ctx);
 }

@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import type { IngestPipeline } from './pipeline.ts';
 import type { Uplink } from './codec.ts';
+import type { DeviceCredentials } from './credentials.ts';
 import { parseUplinkTopic, uplinkSubscriptions } from './topics.ts';
 
 export interface ExternalSubscriber {
@@ -20,6 +21,8 @@ export async function startExternalSubscriber(options: {
   pipeline: IngestPipeline;
   topicPrefix: string;
   clientId: string;
+  /** The broker authenticates devices; Lifeline still checks which devices a gateway may report for. null: any. */
+  credentials: DeviceCredentials | null;
   onError: (error: unknown) => void;
 }): Promise<ExternalSubscriber> {
   const client = mqtt.connect(options.url, { clientId: options.clientId, clean: false, reconnectPeriod: RETRY_MS });
@@ -28,7 +31,9 @@ export async function startExternalSubscriber(options: {
     const sender = parseUplinkTopic(options.topicPrefix, packet.topic);
     if (sender === null) return done();
     const base = { source: `mqtt:${packet.topic}`, payload: packet.payload as Buffer, receivedAt: new Date() };
-    const uplink: Uplink = sender.kind === 'device' ? { ...base, deviceId: sender.id } : { ...base, gateway: { id: sender.id, mayReport: () => true } };
+    const uplink: Uplink = sender.kind === 'device' ? { ...base, deviceId: sender.id } : {
+      ...base, gateway: { id: sender.id, mayReport: (deviceId) => !options.credentials || options.credentials.mayReport(sender.id, deviceId) },
+    };
     const attempt = (): void => {
       options.pipeline.submit(uplink).then(
         () => done(),

@@ -8,7 +8,7 @@ import { choosePort, ConfigError, listenError, readConfig, type Config } from '.
 import { loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
 import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
-  urlWithLogin, type DeviceAuthMode,
+  urlWithLogin, type DeviceAuthMode, type MqttLogin,
 } from '../ingest/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { DEMO_SENSORS, seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
@@ -81,7 +81,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await sensors.load(db);
     const credentials = new DeviceCredentials(db);
     await credentials.load();
-    const demoLogins = options.demo === false ? new Map() : await ensureDemoCredentials(db, credentials, [...new Set(DEMO_SENSORS.map((s) => s.deviceId))].filter((d) => sensors.hasDevice(d)));
+    const demoDevices = [...new Set(DEMO_SENSORS.map((s) => s.deviceId))].filter((d) => sensors.hasDevice(d));
+    const demoLogins = options.demo === false ? new Map<string, MqttLogin>() : await ensureDemoCredentials(db, credentials, demoDevices);
     const deviceAuth = options.deviceAuth ?? readDeviceAuth();
     const authCounters = new AuthCounters();
     const rules = new RuleBook(await loadRules(db));
@@ -129,6 +130,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
       clock, timeZone: config.timeZone, logger, policy: allowAll, webRoot: WEB_ROOT,
+      ingest: { pipeline, credentials, counters: authCounters, deviceAuth },
     });
     cleanups.push(() => app.close());
     const httpPort = await choosePort(config.port, 8080, config.host);
