@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { PlatformEvent } from '../bus/index.ts';
 import { installAccessGate, type AccessPolicy } from './access.ts';
 import type { LiveMessage } from './dto.ts';
+import { LiveHub } from './live.ts';
 import { alarmDto, registerRoutes, type ApiContext } from './routes.ts';
 
 export interface ApiOptions extends ApiContext {
@@ -38,13 +39,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   registerRoutes(app, options);
 
+  const live = new LiveHub(options.bus, (event) => liveMessages(event, options));
+  app.addHook('onClose', async () => live.close());
   app.get('/api/live', { websocket: true, config: { access: 'authenticated' } }, (socket) => {
-    const send = (message: LiveMessage) => socket.send(JSON.stringify(message));
-    send({ type: 'hello', serverTime: options.clock().toISOString() });
-    const unsubscribe = options.bus.subscribe((event) => {
-      for (const message of liveMessages(event, options)) send(message);
-    });
-    socket.on('close', unsubscribe);
+    live.add(socket, { type: 'hello', serverTime: options.clock().toISOString() });
   });
 
   app.get('/api/*', { config: { access: 'public' } }, async (request, reply) =>

@@ -1,0 +1,49 @@
+// The live feed: alarms at once, readings coalesced to the latest value per sensor.
+import mqtt from 'mqtt';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LiveMessage } from '../src/api/index.ts';
+import { startPlatform, type Platform } from '../src/platform/index.ts';
+import { tempDir, topicPrefix } from './support/tmp.ts';
+import { waitFor } from './support/wait.ts';
+
+describe('live WebSocket feed', () => {
+  const data = tempDir('live');
+  let platform: Platform;
+  const received: LiveMessage[] = [];
+  let socket: WebSocket;
+
+  beforeAll(async () => {
+    platform = await startPlatform({
+      port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, topicPrefix: topicPrefix('live'), simulate: false, buildWeb: false, log: false,
+    });
+    socket = new WebSocket(`${platform.url.replace('http', 'ws')}/api/live`);
+    socket.on('message', (raw) => received.push(JSON.parse(raw.toString()) as LiveMessage));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  });
+  afterAll(async () => {
+    socket.close();
+    await platform.stop();
+    data.remove();
+  });
+
+  it('greets, pushes the alarm and its incident, and sends only the latest of many readings', async () => {
+    await waitFor('hello', () => received.find((m) => m.type === 'hello'));
+    const device = await mqtt.connectAsync(platform.mqttUrl, { ...platform.deviceCredentials('GD-002'), clientId: 'live-GD-002' });
+    const base = Date.now() - 10_000;
+    for (let i = 0; i < 5; i++) {
+      await device.publishAsync(`${platform.topicPrefix}/devices/GD-002/up`, JSON.stringify({ ts: new Date(base + i * 1000).toISOString(), values: { lel: 0.1 * (i + 1) } }), { qos: 1 });
+    }
+    await device.publishAsync(`${platform.topicPrefix}/devices/GD-002/up`, JSON.stringify({ ts: new Date(base + 6000).toISOString(), values: { lel: 40 } }), { qos: 1 });
+    await device.endAsync();
+
+    const alarm = await waitFor('the alarm message', () => received.find((m) => m.type === 'alarm'));
+    expect(alarm).toMatchObject({ type: 'alarm', alarm: { sensorId: 'GD-002.lel', level: 2, lastValue: 40 } });
+    await waitFor('the incident message', () => received.find((m) => m.type === 'incident'));
+    const readings = await waitFor('a readings message', () => received.find((m) => m.type === 'readings'));
+    await new Promise((r) => setTimeout(r, 1200)); // one more flush interval: nothing more for GD-002
+    const all = received.flatMap((m) => (m.type === 'readings' ? m.readings : [])).filter((r) => r.sensorId === 'GD-002.lel');
+    expect(all).toEqual([{ sensorId: 'GD-002.lel', ts: new Date(base + 6000).toISOString(), value: 40 }]);
+    expect(readings.type).toBe('readings');
+  });
+});
