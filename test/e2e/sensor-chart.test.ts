@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { launchChromium } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
@@ -131,6 +132,18 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
     const empty = page.locator('[data-testid="sensor-card"] [data-testid="chart-empty"]');
     await empty.waitFor({ timeout: 10_000 });
     expect(await empty.innerText()).toBe(zhCN.chart.empty);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('speaks English after the language switch', async () => {
+    // Back to the gas channel through the card's list of co-located sensors.
+    await page.locator('.colocated button', { hasText: zhCN.indicator.methane_lel }).click();
+    await page.locator(`[data-testid="sensor-card"][data-sensor-id="${SENSOR}"]`).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: zhCN.language.label, exact: true }).click();
+    await expect.poll(() => page.locator('[data-testid="chart-resolution"]').innerText()).toBe(en.chart.resolution.raw);
+    expect(await page.getByRole('button', { name: en.chart.range['1h'], exact: true }).getAttribute('aria-pressed')).toBe('true');
+    expect(await chart().locator('title').textContent()).toContain(en.chart.rangeLong['1h']);
+    await page.locator('[data-testid="sensor-card"]').screenshot({ path: path.join(OUTPUT_DIR, 'sensor-chart-en.png') });
     expect(pageErrors).toEqual([]);
   });
 });
