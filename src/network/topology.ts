@@ -154,6 +154,53 @@ export class NetworkTopology {
     return seen;
   }
 
+  private fedCache: Set<string> | null = null;
+
+  /** Vertices a source reaches through the network as it is (normally closed valves closed). */
+  private fed(): Set<string> {
+    if (!this.fedCache) {
+      const closed = new Set<string>();
+      this.graph.forEachNode((v, { asset }) => {
+        if (asset?.assetType === 'valve' && asset.attributes.operatingState === 'closed') closed.add(v);
+      });
+      this.fedCache = this.reach(this.sources, closed);
+    }
+    return this.fedCache;
+  }
+
+  /**
+   * What lies beyond the closed valves and no longer reaches any source. Each region outside the
+   * valves is searched until it meets a source (then it is still fed, and the search stops early)
+   * or runs out (then all of it is cut off), so a query costs the size of the cut-off part plus
+   * the way to the nearest source, not the whole network.
+   */
+  private cutOffBeyond(valves: string[], blocked: ReadonlySet<string>): string[] {
+    const fedBefore = this.fed();
+    const sources = new Set(this.sources);
+    const region = new Map<string, boolean>(); // vertex → its region still reaches a source
+    const cutOff: string[] = [];
+    for (const valve of valves) {
+      for (const start of this.graph.neighbors(valve)) {
+        if (blocked.has(start) || region.has(start) || !fedBefore.has(start)) continue;
+        const seen = [start];
+        const members = new Set(seen);
+        let stillFed = false;
+        for (let i = 0; i < seen.length && !stillFed; i++) {
+          const v = seen[i]!;
+          if (sources.has(v) || region.get(v) === true) stillFed = true;
+          else {
+            this.graph.forEachNeighbor(v, (n) => {
+              if (!members.has(n) && !blocked.has(n)) (members.add(n), seen.push(n));
+            });
+          }
+        }
+        for (const v of seen) region.set(v, stillFed);
+        if (!stillFed) cutOff.push(...seen);
+      }
+    }
+    return cutOff;
+  }
+
   /**
    * Drainage: everything the water passes through below (downstream) or comes from above
    * (upstream) the asset, by invert-derived flow direction. Pressurised networks: upstream is the
@@ -215,12 +262,7 @@ export class NetworkTopology {
       return false;
     });
     const blocked = new Set([...segment, ...valves, ...closedAlready]);
-    let cutOff: string[] = [];
-    if (this.sources.length > 0) {
-      const fed = this.reach(this.sources, closedAlready);
-      const still = this.reach(this.sources, blocked);
-      cutOff = [...fed].filter((v) => !blocked.has(v) && !still.has(v));
-    }
+    const cutOff = this.sources.length > 0 ? this.cutOffBeyond(valves, blocked) : [];
     const affected = [...this.assetIds(segment), ...this.assetIds(cutOff)];
     let customers = 0;
     for (const id of affected) {

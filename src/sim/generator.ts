@@ -230,8 +230,9 @@ export function generateCity(preset: CityPreset, seed: number): { model: Network
       }
     }
   };
-  pressurised('gas', gasRuns, 0.45);
-  pressurised('water', waterRuns, 0.5);
+  // Most street sections get a valve, so a shutdown stays within a few blocks.
+  pressurised('gas', gasRuns, 0.85);
+  pressurised('water', waterRuns, 0.8);
 
   // Supply enters at line ends on the west edge: gas gate stations and water works.
   const westEnds = (network: 'gas' | 'water', runs: Run[]) => runs.filter((r) => !r.vertical && r.from === 0).map((r) => b.nodeAt(network, 0, r.at)!).filter(Boolean);
