@@ -66,7 +66,12 @@ export interface ReadingDto {
   value: number;
 }
 
-/** GET /api/sensors/:id/series: min/max/avg/count per bucket, oldest first (raw: one reading per point). */
+/**
+ * GET /api/sensors/:id/series?from&to&resolution: min/max/avg/count per bucket, oldest first.
+ * `ts` is the bucket's start; `to` is exclusive; `1d` buckets are local days in the deployment's
+ * TIME_ZONE; `raw` has one reading per point and at most 20,000 of them (the newest, when the
+ * window holds more).
+ */
 export interface SeriesDto {
   sensorId: string;
   resolution: 'raw' | '1m' | '1h' | '1d';

@@ -17,5 +17,5 @@ export { addToMinuteRollups, rollUp } from './rollups.ts';
 export type { StoredReading } from './rollups.ts';
 export { applyRetention, DEFAULT_RETENTION } from './retention.ts';
 export type { RetentionPolicy } from './retention.ts';
-export { readSeries, resolutionFor } from './series.ts';
+export { RAW_POINT_CAP, readSeries, resolutionFor } from './series.ts';
 export type { Resolution, SeriesPoint } from './series.ts';

@@ -2,6 +2,9 @@ import type { Queryable } from './db.ts';
 
 export type Resolution = 'raw' | '1m' | '1h' | '1d';
 
+/** At most this many raw readings per series request; a window with more returns its newest ones. */
+export const RAW_POINT_CAP = 20_000;
+
 export interface SeriesPoint {
   ts: string;
   min: number;
@@ -42,10 +45,11 @@ export async function readSeries(
 ): Promise<SeriesPoint[]> {
   let rows: Row[];
   if (resolution === 'raw') {
+    // The newest readings matter most: past the cap, the oldest part of the window is left out.
     rows = (await db.query<{ ts: Date; value: number }>(
-      `SELECT ts, value FROM readings WHERE sensor_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT 20000`,
+      `SELECT ts, value FROM readings WHERE sensor_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts DESC LIMIT ${RAW_POINT_CAP}`,
       [sensorId, from, to],
-    )).map((r) => ({ bucket: r.ts, min: r.value, max: r.value, sum: r.value, count: 1 }));
+    )).reverse().map((r) => ({ bucket: r.ts, min: r.value, max: r.value, sum: r.value, count: 1 }));
   } else if (resolution === '1m') {
     rows = await db.query<Row & Record<string, unknown>>(
       `SELECT bucket, min, max, sum, count FROM readings_1m WHERE sensor_id = $1 AND bucket >= $2 AND bucket < $3 ORDER BY bucket`,
