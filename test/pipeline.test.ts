@@ -4,7 +4,7 @@
 // and Mosquitto.
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlarmDto, DeadLetterDto, IncidentDto, ReadingDto, SensorDto } from '../src/api/index.ts';
+import type { AlarmDto, DeadLetterDto, IncidentDto, ReadingDto, SensorDto, ThresholdRuleDto } from '../src/api/index.ts';
 import { startPlatform, type Platform } from '../src/platform/index.ts';
 import { createTestDatabase } from './support/postgres.ts';
 import { MOSQUITTO_URL, mosquittoService, postgresService } from './support/services.ts';
@@ -66,6 +66,10 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     expect(incident).toMatchObject({ state: 'open', level: 1, ownerId: 'gas-co', assetId: 'AS-01', nextActions: ['dispatch'] });
     const sensor = (await api<SensorDto[]>('/api/sensors')).find((s) => s.id === 'GD-001.lel');
     expect(sensor).toMatchObject({ state: 'alarm', level: 1, latest: { value: 62, ts: at(1) } });
+    expect(await api<ThresholdRuleDto[]>('/api/sensors/GD-001.lel/rules')).toEqual([{
+      id: 'methane-lel', name: '可燃气体浓度', version: 1, direction: 'above', recovery: 3, scope: 'indicator',
+      thresholds: [{ level: 1, value: 50 }, { level: 2, value: 25 }, { level: 3, value: 10 }, { level: 4, value: 5 }],
+    }]);
   });
 
   it.skipIf(!variant.available)('escalates one alarm, holds it inside the hysteresis band, clears it at recovery', async () => {

@@ -78,6 +78,19 @@ export interface SeriesDto {
   points: { ts: string; min: number; max: number; avg: number; count: number }[];
 }
 
+/** GET /api/sensors/:id/rules: the threshold rules in force for a sensor (its own, else its indicator's). */
+export interface ThresholdRuleDto {
+  id: string;
+  name: string;
+  version: number;
+  direction: 'above' | 'below';
+  /** Trigger value per level, most severe first. */
+  thresholds: { level: WarningLevel; value: number }[];
+  /** An active alarm clears only once the value is back past this value. */
+  recovery: number;
+  scope: 'sensor' | 'indicator';
+}
+
 export interface AlarmDto {
   id: string;
   sensorId: string;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { listAlarms, OFFLINE_RULE_ID, type Alarm } from '../detect/index.ts';
+import { listAlarms, OFFLINE_RULE_ID, type Alarm, type RuleBook } from '../detect/index.ts';
 import { INCIDENT_ACTIONS, IncidentError, listIncidents, transitionIncident } from '../incidents/index.ts';
 import { registerIngestRoutes, type IngestApi } from '../ingest/index.ts';
 import { listAssets, listOrganisations } from '../network/index.ts';
@@ -8,7 +8,7 @@ import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
-import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, SensorDto, SeriesDto, WarningLevel } from './dto.ts';
+import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
   db: Db;
@@ -20,6 +20,8 @@ export interface ApiContext {
   clock: () => Date;
   timeZone: string;
   ingest: IngestApi;
+  /** The rules in force (the detector's own book, so the API shows exactly what fires). */
+  rules: () => RuleBook;
 }
 
 export function alarmDto(alarm: Alarm, sensors: SensorRegistry): AlarmDto {
@@ -114,6 +116,16 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const resolution = query.data.resolution === 'auto' ? resolutionFor(to.getTime() - from.getTime()) : query.data.resolution;
     const points = await readSeries(ctx.db, request.params.id, from, to, resolution, ctx.timeZone, ctx.clock());
     return { sensorId: request.params.id, resolution, points } satisfies SeriesDto;
+  });
+
+  app.get<{ Params: { id: string } }>('/api/sensors/:id/rules', userRoute, async (request, reply) => {
+    const sensor = ctx.sensors.get(request.params.id);
+    if (!sensor) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
+    return ctx.rules().rulesFor(sensor.id, sensor.indicator).map((r): ThresholdRuleDto => ({
+      id: r.id, name: r.name, version: r.version, direction: r.direction, recovery: r.recovery,
+      thresholds: ([1, 2, 3, 4] as const).flatMap((level) => (r.thresholds[level] === undefined ? [] : [{ level, value: r.thresholds[level]! }])),
+      scope: r.sensorId ? 'sensor' : 'indicator',
+    }));
   });
 
   app.get('/api/alarms', userRoute, async (request, reply) => {

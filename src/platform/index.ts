@@ -129,7 +129,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
-      clock, timeZone: config.timeZone, logger, policy: allowAll, webRoot: WEB_ROOT,
+      clock, timeZone: config.timeZone, rules: () => rules, logger, policy: allowAll, webRoot: WEB_ROOT,
       ingest: { pipeline, credentials, counters: authCounters, deviceAuth },
     });
     cleanups.push(() => app.close());
