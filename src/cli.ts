@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchCommands } from '../bench/cli.ts';
+import { registerIngestCommands } from './ingest/cli.ts';
 import { registerNetworkCommands } from './network/cli.ts';
 import { registerStartCommand } from './platform/cli.ts';
 
@@ -12,5 +13,6 @@ const program = new Command()
 registerStartCommand(program);
 registerBenchCommands(program);
 registerNetworkCommands(program);
+registerIngestCommands(program);
 
 await program.parseAsync(process.argv);

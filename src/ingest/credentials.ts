@@ -47,11 +47,14 @@ export function newSecret(): string {
 
 const digest = (secret: string): Buffer => createHash('sha256').update(secret).digest();
 
+/** How long a verified login skips scrypt and the database: a rotated secret stops working within this. */
+const VERIFIED_TTL_MS = 5 * 60 * 1000;
+
 export class DeviceCredentials {
   private devices = new Map<string, string>();
   private gateways = new Map<string, { hash: string; devices: Set<string> }>();
-  /** SHA-256 of the secret each principal last logged in with, so reconnects skip scrypt. */
-  private verified = new Map<string, Buffer>();
+  /** SHA-256 of the secret each principal last logged in with, so reconnects skip scrypt for a while. */
+  private verified = new Map<string, { digest: Buffer; at: number }>();
 
   constructor(private readonly db: Queryable) {}
 
@@ -66,6 +69,23 @@ export class DeviceCredentials {
     this.verified.clear();
   }
 
+  /**
+   * Re-reads one principal, so secrets issued or rotated and gateway device lists changed by
+   * another process (the CLI against PostgreSQL) count from the next login on.
+   */
+  private async refresh(id: string): Promise<void> {
+    const [device] = await this.db.query<{ secret_hash: string }>('SELECT secret_hash FROM device_credentials WHERE device_id = $1', [id]);
+    const [gateway] = await this.db.query<{ secret_hash: string; devices: string[] | null }>(
+      `SELECT g.secret_hash, array_agg(gd.device_id) FILTER (WHERE gd.device_id IS NOT NULL) AS devices
+         FROM gateways g LEFT JOIN gateway_devices gd ON gd.gateway_id = g.id WHERE g.id = $1 GROUP BY g.secret_hash`,
+      [id],
+    );
+    if (device) this.devices.set(id, device.secret_hash);
+    else this.devices.delete(id);
+    if (gateway) this.gateways.set(id, { hash: gateway.secret_hash, devices: new Set(gateway.devices ?? []) });
+    else this.gateways.delete(id);
+  }
+
   principal(id: string): Principal | undefined {
     if (this.devices.has(id)) return { kind: 'device', id };
     if (this.gateways.has(id)) return { kind: 'gateway', id };
@@ -77,16 +97,18 @@ export class DeviceCredentials {
   }
 
   async verify(id: string, secret: string): Promise<Principal | VerifyFailure> {
+    const presented = digest(secret);
+    const known = this.verified.get(id);
+    const cached = this.principal(id);
+    if (cached && known && Date.now() - known.at < VERIFIED_TTL_MS && timingSafeEqual(known.digest, presented)) return cached;
+    await this.refresh(id);
     const principal = this.principal(id);
     if (!principal) return 'unknown_principal';
     const hash = principal.kind === 'device' ? this.devices.get(id)! : this.gateways.get(id)!.hash;
-    const presented = digest(secret);
-    const known = this.verified.get(id);
-    if (known && timingSafeEqual(known, presented)) return principal;
     if (!(await verifySecret(secret, hash))) return 'wrong_secret';
     // The hash may have been replaced while scrypt ran: only cache against the current one.
     const current = principal.kind === 'device' ? this.devices.get(id) : this.gateways.get(id)?.hash;
-    if (current === hash) this.verified.set(id, presented);
+    if (current === hash) this.verified.set(id, { digest: presented, at: Date.now() });
     return principal;
   }
 
@@ -156,8 +178,7 @@ export async function ensureDemoCredentials(db: Queryable, credentials: DeviceCr
     `INSERT INTO deployment_secrets (name, secret) VALUES ('demo-devices', $1) ON CONFLICT (name) DO NOTHING`,
     [randomBytes(32).toString('base64url')],
   );
-  const [{ secret: base } = { secret: '' }] = await db.query<{ secret: string }>(`SELECT secret FROM deployment_secrets WHERE name = 'demo-devices'`);
-  const derive = (id: string) => createHmac('sha256', base).update(`principal:${id}`).digest('base64url');
+  const derive = (await demoSecretDeriver(db))!;
   const logins = new Map<string, MqttLogin>();
   for (const id of deviceIds) {
     if (!credentials.principal(id)) await credentials.setDeviceSecret(id, derive(id));
@@ -172,6 +193,12 @@ export async function ensureDemoCredentials(db: Queryable, credentials: DeviceCr
   }
   logins.set(DEMO_GATEWAY_ID, { username: DEMO_GATEWAY_ID, password: derive(DEMO_GATEWAY_ID) });
   return logins;
+}
+
+/** The demo secret of a principal id in this deployment; null before the demo was ever set up. */
+export async function demoSecretDeriver(db: Queryable): Promise<((id: string) => string) | null> {
+  const [row] = await db.query<{ secret: string }>(`SELECT secret FROM deployment_secrets WHERE name = 'demo-devices'`);
+  return row ? (id) => createHmac('sha256', row.secret).update(`principal:${id}`).digest('base64url') : null;
 }
 
 /** `url` with `login` in it, for MQTT clients that take their credentials from the URL. */
