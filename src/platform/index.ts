@@ -5,13 +5,13 @@ import pino, { type Logger } from 'pino';
 import { allowAll, buildApi } from '../api/index.ts';
 import { EventBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
-import { loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
+import { ensureDefaultRules, loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
 import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
   urlWithLogin, type DeviceAuthMode, type MqttLogin,
 } from '../ingest/index.ts';
 import { SensorRegistry } from '../network/index.ts';
-import { DEMO_SENSORS, seedDemoCity, startSimulator, type Simulator } from '../sim/index.ts';
+import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
 import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
 import { announceChanges } from './announce.ts';
 import { every } from './timers.ts';
@@ -52,6 +52,15 @@ function listen(server: net.Server, port: number, host: string, variable: string
   });
 }
 
+/** Lets the simulator's gateway report for `deviceIds` (a generated city's devices have no logins of their own). */
+async function authoriseSimulatorGateway(credentials: DeviceCredentials, deviceIds: string[]): Promise<void> {
+  const gateway = credentials.principals().gateways.find((g) => g.id === DEMO_GATEWAY_ID);
+  if (!gateway) return;
+  const known = new Set(gateway.devices);
+  if (deviceIds.every((d) => known.has(d))) return;
+  await credentials.setGateway({ id: DEMO_GATEWAY_ID, name: 'demo city simulator', devices: [...new Set([...known, ...deviceIds])] });
+}
+
 /** Starts the whole platform; options override the environment (readConfig). */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const config: Config = { ...readConfig(), ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
@@ -74,6 +83,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(() => db.close());
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    await ensureDefaultRules(db);
     if (options.seed) await options.seed(db);
     if (options.demo !== false && (await seedDemoCity(db))) logger.info('demo city loaded');
 
@@ -83,6 +93,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await credentials.load();
     const demoDevices = [...new Set(DEMO_SENSORS.map((s) => s.deviceId))].filter((d) => sensors.hasDevice(d));
     const demoLogins = options.demo === false ? new Map<string, MqttLogin>() : await ensureDemoCredentials(db, credentials, demoDevices);
+    // A generated city is synthetic through and through: the simulator drives all its sensors,
+    // through its gateway. An imported (real) network's devices are never simulated.
+    const generated = (await db.query(`SELECT 1 FROM network_imports WHERE format = 'generator' LIMIT 1`)).length > 0;
+    const simulated = sensors.all().filter((s) => generated || demoDevices.includes(s.deviceId));
+    if (generated && demoLogins.size > 0) await authoriseSimulatorGateway(credentials, simulated.map((s) => s.deviceId));
     const deviceAuth = options.deviceAuth ?? readDeviceAuth();
     const authCounters = new AuthCounters();
     const rules = new RuleBook(await loadRules(db));
@@ -142,7 +157,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const boundPort = (app.server.address() as net.AddressInfo).port;
 
     if (config.simulate) {
-      const simulator: Simulator = await startSimulator({ brokerUrl: urlWithLogin(mqttUrl, demoLogins.get(DEMO_GATEWAY_ID)), topicPrefix: config.topicPrefix, intervalMs: config.simIntervalMs, onError });
+      const simulator: Simulator = await startSimulator({
+        brokerUrl: urlWithLogin(mqttUrl, demoLogins.get(DEMO_GATEWAY_ID)), topicPrefix: config.topicPrefix, intervalMs: config.simIntervalMs,
+        sensors: simulatedSensors(simulated), onError,
+      });
       cleanups.push(() => simulator.stop());
     }
     return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), stop };

@@ -1,4 +1,3 @@
-import type { ThresholdRule } from '../detect/index.ts';
 import type { Asset, Device, NetworkKind, Organisation, Position, Sensor } from '../network/index.ts';
 import { sensorId } from '../network/index.ts';
 
@@ -11,7 +10,6 @@ export interface DemoCity {
   assets: Asset[];
   devices: Device[];
   sensors: Sensor[];
-  rules: ThresholdRule[];
 }
 
 export const DEMO_ORGANISATIONS: Organisation[] = [
@@ -129,16 +127,6 @@ export const DEMO_SENSORS: DemoSensorSpec[] = [
   { deviceId: 'DL-002', channel: 'level', assetId: 'DN04', name: '窨井液位计 DL-002', indicator: 'drain_level', unit: 'm', baseline: 0.8, noise: 0.05 },
 ];
 
-// Default thresholds (level 1 red … level 4 blue) and the recovery value behind each.
-// Drainage level follows the brief's typical project defaults (alarm ≥ 2.5 m, warning ≥ 2.0 m);
-// combustible gas uses the common 25 %LEL / 50 %LEL alarm points of gas detectors.
-export const DEMO_RULES: ThresholdRule[] = [
-  { id: 'methane-lel', name: '可燃气体浓度', indicator: 'methane_lel', sensorId: null, direction: 'above', thresholds: { 1: 50, 2: 25, 3: 10, 4: 5 }, recovery: 3, version: 1 },
-  { id: 'gas-pressure-low', name: '燃气管网压力低', indicator: 'gas_pressure', sensorId: null, direction: 'below', thresholds: { 1: 0.1, 2: 0.15, 3: 0.2, 4: 0.25 }, recovery: 0.28, version: 1 },
-  { id: 'water-pressure-low', name: '供水管网压力低', indicator: 'water_pressure', sensorId: null, direction: 'below', thresholds: { 1: 0.1, 2: 0.14, 3: 0.18, 4: 0.2 }, recovery: 0.22, version: 1 },
-  { id: 'drain-level-high', name: '排水管网液位高', indicator: 'drain_level', sensorId: null, direction: 'above', thresholds: { 1: 3, 2: 2.5, 3: 2, 4: 1.5 }, recovery: 1.3, version: 1 },
-];
-
 export function demoCity(): DemoCity {
   const assets = [...LINES.flatMap(networkAssets), ...ADJACENT_SPACES, OUTFALL];
   const byId = new Map(assets.map((a) => [a.id, a]));
@@ -150,5 +138,5 @@ export function demoCity(): DemoCity {
     return { id: sensorId(s.deviceId, s.channel), deviceId: s.deviceId, channel: s.channel, assetId: s.assetId, name: s.name, indicator: s.indicator, unit: s.unit, location };
   });
   const devices: Device[] = [...new Map(DEMO_SENSORS.map((s) => [s.deviceId, { id: s.deviceId, name: s.name }])).values()];
-  return { organisations: DEMO_ORGANISATIONS, assets, devices, sensors, rules: DEMO_RULES };
+  return { organisations: DEMO_ORGANISATIONS, assets, devices, sensors };
 }

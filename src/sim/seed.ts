@@ -1,4 +1,3 @@
-import { insertRules } from '../detect/index.ts';
 import { countAssets, insertAssets, insertDevices, insertOrganisations, insertSensors } from '../network/index.ts';
 import type { Db } from '../store/index.ts';
 import { demoCity } from './demo-city.ts';
@@ -12,7 +11,6 @@ export async function seedDemoCity(db: Db): Promise<boolean> {
     await insertAssets(tx, city.assets);
     await insertDevices(tx, city.devices);
     await insertSensors(tx, city.sensors);
-    await insertRules(tx, city.rules);
     return true;
   });
 }

@@ -2,9 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/postgres.ts';
 import { postgresService } from '../../test/support/services.ts';
-import { detect, insertRules, RuleBook } from '../detect/index.ts';
-import { demoCity } from '../sim/index.ts';
-import { seedDemoCity } from '../sim/index.ts';
+import { DEFAULT_RULES, detect, ensureDefaultRules, insertRules, RuleBook } from '../detect/index.ts';
+import { seedDemoCity } from '../sim/seed.ts';
 import type { Db } from './db.ts';
 import { migrate, migrations } from './migrations.ts';
 import { openPglite } from './pglite.ts';
@@ -63,9 +62,11 @@ describe.each(implementations)('Db contract: $name', (impl) => {
   });
 
   it.skipIf(!impl.available)('keeps one active alarm per (sensor, rule) under concurrent writers', async () => {
+    await ensureDefaultRules(db);
+    await ensureDefaultRules(db);
     expect(await seedDemoCity(db)).toBe(true);
     expect(await seedDemoCity(db)).toBe(false);
-    const book = new RuleBook(demoCity().rules);
+    const book = new RuleBook(DEFAULT_RULES);
     const reading = { sensorId: 'GD-002.lel', indicator: 'methane_lel', ts: new Date('2026-11-23T00:00:00Z'), value: 70 };
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) => db.transaction((tx) => detect(tx, book, [{ ...reading, ts: new Date(reading.ts.getTime() + i) }]))),
@@ -76,6 +77,6 @@ describe.each(implementations)('Db contract: $name', (impl) => {
   });
 
   it.skipIf(!impl.available)('refuses a second rule with the same id', async () => {
-    await expect(db.transaction((tx) => insertRules(tx, [demoCity().rules[0]!]))).rejects.toThrow();
+    await expect(db.transaction((tx) => insertRules(tx, [DEFAULT_RULES[0]!]))).rejects.toThrow();
   });
 });
