@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { failAndExit } from '../src/platform/cli.ts';
 import { benchIngest } from './ingest.ts';
@@ -37,5 +39,17 @@ export function registerBenchCommands(program: Command): void {
       } catch (error) {
         failAndExit(error);
       }
+    });
+  bench
+    .command('network')
+    .description('generate and import a city, then time bbox queries and valve isolation (prints JSON)')
+    .option('--preset <name>', 'small or jingzhou', 'jingzhou')
+    .option('--seed <n>', 'generator seed', '1')
+    .option('--queries <n>', 'queries to time', '2000')
+    .option('--json', 'print only the JSON result line (the default output is already JSON)')
+    .action((opts: { preset: string; seed: string; queries: string }) => {
+      const script = path.join(import.meta.dirname, 'network.ts');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--preset', opts.preset, '--seed', opts.seed, '--queries', opts.queries], { stdio: 'inherit' });
+      process.exit(run.status ?? 1);
     });
 }

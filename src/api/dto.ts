@@ -142,6 +142,8 @@ export interface DeadLetterDto {
   deviceId: string | null;
   payload: string;
   reason: string;
+  /** Stable reason code: malformed, unknown_device, unknown_channel, not_a_number, wrong_unit, sensor_fault, clock_ahead, too_old, not_authorised. */
+  code: string | null;
 }
 
 export interface HealthDto {
@@ -240,4 +242,33 @@ export interface AreaStatsDto {
   parentId: string | null;
   totals: { network: NetworkKind; assetType: string; count: number; lengthM: number }[];
   sensors: number;
+}
+
+/** GET /api/network/tiles.json: the vector tile set of the network (layers `pipes` and `nodes`). */
+export interface TileSetDto {
+  /** Tile URL template, relative to the server, `{z}/{x}/{y}` placeholders; carries the model version. */
+  tiles: string;
+  bounds: [number, number, number, number] | null;
+  minzoom: number;
+  maxzoom: number;
+  assets: number;
+  layers: string[];
+  version: string;
+}
+
+/** One asset drawn in 3-D: `depthM` below ground (negative above ground, e.g. a bridge). */
+export interface Asset3dDto {
+  id: string;
+  network: NetworkKind;
+  assetType: string;
+  depthM: number;
+  diameterMm: number | null;
+  coordinates: [number, number][];
+}
+
+/** GET /api/network/3d?bbox=&max=: assets in the box for the 3-D view; only mains when more than `max`. */
+export interface Network3dDto {
+  mainsOnly: boolean;
+  total: number;
+  assets: Asset3dDto[];
 }
