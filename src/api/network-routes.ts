@@ -8,8 +8,10 @@ import {
   areaStats, areasOfAsset, listAreas, listOrganisations, loadHealth, NetworkTwin, NETWORK_KINDS, TopologyError,
   type Asset, type Nearby, type NetworkKind,
 } from '../network/index.ts';
+import { depthOf, isMain, NetworkTiles } from '../network/tiles.ts';
 import type {
-  AreaCollection, AreaStatsDto, AssetCollection, AssetDetailDto, AssetFeature, FindingDto, IsolationDto, NearbyDto, NetworkSummaryDto, TraceDto,
+  AreaCollection, AreaStatsDto, Asset3dDto, AssetCollection, AssetDetailDto, AssetFeature, FindingDto, IsolationDto, NearbyDto, Network3dDto, NetworkSummaryDto,
+  TileSetDto, TraceDto,
 } from './dto.ts';
 import type { ApiContext } from './routes.ts';
 
@@ -35,6 +37,13 @@ const nearestQuery = z.object({
 const traceQuery = z.object({ direction: z.enum(['upstream', 'downstream']).default('downstream') });
 const spacesQuery = z.object({ within: z.coerce.number().positive().max(1000).default(20) });
 const areasQuery = z.object({ kind: z.enum(['city', 'district', 'block', 'zone']).optional() });
+const tileParams = z.object({ z: z.coerce.number().int().min(0).max(30), x: z.coerce.number().int().min(0), y: z.coerce.number().int().min(0) });
+const tileQuery = z.object({ v: z.string().optional() });
+const featuresBody = z.object({ ids: z.array(z.string()).max(50_000) });
+const query3d = z.object({
+  bbox: bboxQuery.shape.bbox,
+  max: z.coerce.number().int().min(1).max(200_000).default(40_000),
+});
 const findingsQuery = z.object({ network: network.optional(), limit: z.coerce.number().int().min(1).max(100_000).default(1000) });
 
 function invalid(reply: FastifyReply, error: z.ZodError) {
@@ -47,6 +56,9 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
   const getTwin = () => (twin ??= NetworkTwin.load(ctx.db).catch((error) => ((twin = null), Promise.reject(error))));
   let owners: Promise<Map<string, string>> | null = null;
   const ownerNames = () => (owners ??= listOrganisations(ctx.db).then((list) => new Map(list.map((o) => [o.id, o.name]))));
+
+  let tiles: Promise<NetworkTiles> | null = null;
+  const getTiles = () => (tiles ??= getTwin().then((t) => new NetworkTiles(t.assets)).catch((error) => ((tiles = null), Promise.reject(error))));
 
   const feature = (a: Asset, names: Map<string, string>): AssetFeature => ({
     type: 'Feature', id: a.id, geometry: a.geometry,
@@ -121,6 +133,59 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     const query = spacesQuery.safeParse(request.query);
     if (!query.success) return invalid(reply, query.error);
     return onAsset(reply, request.params.id, (t) => nearby(t.spacesNear(request.params.id, query.data.within)));
+  });
+
+  // Vector tiles (src/network/tiles.ts): the map's pipes and nodes at any scale.
+  app.get('/api/network/tiles.json', userRoute, async (): Promise<TileSetDto> => {
+    const { info } = await getTiles();
+    return { ...info, tiles: `/api/network/tiles/{z}/{x}/{y}.pbf?v=${info.version}` };
+  });
+
+  app.get<{ Params: { z: string; x: string; y: string } }>('/api/network/tiles/:z/:x/:y.pbf', userRoute, async (request, reply) => {
+    const params = tileParams.safeParse(request.params);
+    if (!params.success) return invalid(reply, params.error);
+    const versioned = tileQuery.safeParse(request.query);
+    const set = await getTiles();
+    let tile: Uint8Array | null;
+    try {
+      tile = set.tile(params.data.z, params.data.x, params.data.y);
+    } catch (error) {
+      if (error instanceof RangeError) return reply.code(400).send({ error: error.message });
+      throw error;
+    }
+    // A URL with the model version never changes; one without it may after a restart.
+    reply.header('cache-control', versioned.success && versioned.data.v === set.info.version ? 'private, max-age=86400, immutable' : 'no-cache');
+    if (!tile) return reply.code(204).send();
+    return reply.type('application/x-protobuf').send(Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength));
+  });
+
+  // Geometry of listed assets (highlights of traces and isolations, whatever the zoom).
+  app.post('/api/network/features', userRoute, async (request, reply) => {
+    const body = featuresBody.safeParse(request.body);
+    if (!body.success) return invalid(reply, body.error);
+    const [t, names] = await Promise.all([getTwin(), ownerNames()]);
+    const features = body.data.ids.flatMap((id) => {
+      const a = t.byId.get(id);
+      return a ? [feature(a, names)] : [];
+    });
+    return { type: 'FeatureCollection', features } satisfies AssetCollection;
+  });
+
+  // The 3-D view: assets in the box with their depth, only mains when the box holds more than `max`.
+  app.get('/api/network/3d', userRoute, async (request, reply) => {
+    const query = query3d.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const t = await getTwin();
+    const found = t.spatial.search(query.data.bbox).filter((a) => a.status !== 'abandoned');
+    const mainsOnly = found.length > query.data.max;
+    const chosen = (mainsOnly ? found.filter(isMain) : found).slice(0, query.data.max);
+    const round = (v: number) => Math.round(v * 1e6) / 1e6;
+    const assets = chosen.map((a): Asset3dDto => ({
+      id: a.id, network: a.network, assetType: a.assetType, depthM: Math.round(depthOf(a) * 100) / 100,
+      diameterMm: typeof a.attributes.diameterMm === 'number' ? a.attributes.diameterMm : null,
+      coordinates: (a.geometry.type === 'Point' ? [a.geometry.coordinates] : a.geometry.coordinates).map(([lon, lat]) => [round(lon), round(lat)] as [number, number]),
+    }));
+    return { mainsOnly, total: found.length, assets } satisfies Network3dDto;
   });
 
   app.get('/api/network/findings', userRoute, async (request, reply) => {
