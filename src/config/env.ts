@@ -16,6 +16,8 @@ export interface Config {
   /** Build web/dist at start when missing or older than its sources. */
   buildWeb: boolean;
   simIntervalMs: number;
+  /** Uplinks waiting for a commit before senders are paused (four times this: refused). */
+  ingestHighWater: number;
   /** How often silent sensors are looked for. */
   offlineCheckMs: number;
   /** How often complete hours and days are rolled up. */
@@ -85,6 +87,7 @@ export function readConfig(env: Env = process.env): Config {
     simulate: flag(env, 'SIMULATE', true),
     buildWeb: flag(env, 'BUILD_WEB', true),
     simIntervalMs: integer(env, 'SIM_INTERVAL_MS', 100, 3_600_000) ?? 5000,
+    ingestHighWater: integer(env, 'INGEST_HIGH_WATER', 100, 10_000_000) ?? 20_000,
     offlineCheckMs: integer(env, 'OFFLINE_CHECK_MS', 100, 3_600_000) ?? 10_000,
     rollupIntervalMs: integer(env, 'ROLLUP_INTERVAL_MS', 100, 3_600_000) ?? 60_000,
     timeZone: timeZone(env),

@@ -3,7 +3,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { AuthCounters } from './auth-counters.ts';
 import type { Uplink } from './codec.ts';
 import type { DeviceCredentials, Principal } from './credentials.ts';
-import type { IngestPipeline } from './pipeline.ts';
+import { OverloadError, type IngestPipeline } from './pipeline.ts';
 import { parseUplinkTopic } from './topics.ts';
 
 export interface EmbeddedBroker {
@@ -41,6 +41,7 @@ export async function startEmbeddedBroker(options: {
 }): Promise<EmbeddedBroker> {
   const { auth, topicPrefix } = options;
   const principals = new WeakMap<Client, Principal>();
+
   const remote = (client: Client | null) => {
     const socket = client?.conn as net.Socket | undefined;
     return socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown address';
@@ -97,9 +98,16 @@ export async function startEmbeddedBroker(options: {
       const uplink: Uplink = sender.kind === 'device'
         ? { ...base, deviceId: sender.id }
         : { ...base, gateway: { id: sender.id, mayReport: (deviceId) => !auth || auth.credentials.mayReport(sender.id, deviceId) } };
-      options.pipeline
-        .submit(uplink)
-        .then(() => callback(null), (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+      options.pipeline.submit(uplink).then(
+        () => callback(null),
+        (error: unknown) => {
+          // A QoS 0 message refused for overload is dropped (and counted as shed); closing the
+          // connection would lose the sender's later messages too. QoS 1 gets no PUBACK: the
+          // connection closes and the device sends it again.
+          if (error instanceof OverloadError && packet.qos === 0) return callback(null);
+          callback(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
     },
   });
   // A refused publish is the sender's fault and already counted, not an ingest error.

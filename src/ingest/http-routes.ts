@@ -52,6 +52,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: { db: Db; sensor
 
   app.get('/api/ingest/stats', userRoute, async () => ({
     auth: counters.snapshot(),
+    pipeline: ctx.ingest.pipeline.stats(),
     deadLetters: await countDeadLetters(ctx.db),
   }));
 
@@ -83,6 +84,8 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: { db: Db; sensor
 
   const ingest = (kind: PrincipalKind) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
+    // Past the high-water mark HTTP senders are asked to come back later, before any work is done for them.
+    if (pipeline.overloaded) return reply.code(503).header('retry-after', '5').send({ error: 'ingest is overloaded: not stored, try again' });
     const base = { source: `http:${request.url}`, payload: typeof request.body === 'string' ? request.body : '', receivedAt: new Date() };
     const uplink: Uplink = kind === 'device'
       ? { ...base, deviceId: id }

@@ -19,9 +19,9 @@ export interface PipelineOptions {
   clock?: () => Date;
   maxBatch?: number;
   /**
-   * Uplinks waiting for a commit above which the pipeline asks senders to slow down
-   * (`overloaded`); at four times this it refuses new uplinks outright, so memory stays bounded
-   * whatever the load.
+   * Uplinks waiting for a commit above which the pipeline reports itself `overloaded` (HTTP
+   * senders get 503); at four times this it refuses new uplinks outright, so memory stays
+   * bounded whatever the load.
    */
   highWater?: number;
   onError?: (error: unknown) => void;
@@ -39,6 +39,10 @@ export interface PipelineStats {
   shed: number;
   /** Batches whose transaction failed (their uplinks were not acknowledged). */
   failedBatches: number;
+  /** Times the queue crossed the high-water mark (senders were asked to slow down). */
+  overloads: number;
+  /** The longest the queue has been. */
+  maxQueued: number;
 }
 
 interface Pending {
@@ -59,8 +63,7 @@ export class IngestPipeline {
   private readonly clock: () => Date;
   private readonly maxBatch: number;
   private readonly highWater: number;
-  private drainedListeners: (() => void)[] = [];
-  private counters = { committedUplinks: 0, committedReadings: 0, shed: 0, failedBatches: 0 };
+  private counters = { committedUplinks: 0, committedReadings: 0, shed: 0, failedBatches: 0, overloads: 0, maxQueued: 0 };
 
   constructor(private readonly options: PipelineOptions) {
     this.clock = options.clock ?? (() => new Date());
@@ -75,18 +78,15 @@ export class IngestPipeline {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ uplink, resolve, reject });
+      if (this.queue.length === this.highWater) this.counters.overloads++;
+      if (this.queue.length > this.counters.maxQueued) this.counters.maxQueued = this.queue.length;
       if (!this.flushing) this.scheduleFlush();
     });
   }
 
-  /** True while senders should be slowed down (the embedded broker pauses their sockets). */
+  /** True while the queue is over its high-water mark; HTTP ingestion answers 503 then. */
   get overloaded(): boolean {
     return this.queue.length >= this.highWater;
-  }
-
-  /** Calls `resume` once, when the queue is back under half the high-water mark. */
-  whenDrained(resume: () => void): void {
-    this.drainedListeners.push(resume);
   }
 
   stats(): PipelineStats {
@@ -114,9 +114,6 @@ export class IngestPipeline {
         this.counters.failedBatches++;
         this.options.onError?.(error);
         for (const p of batch) p.reject(error);
-      }
-      if (this.queue.length < this.highWater / 2 && this.drainedListeners.length > 0) {
-        for (const resume of this.drainedListeners.splice(0)) resume();
       }
     }
     this.flushing = false;

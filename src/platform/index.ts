@@ -105,7 +105,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
     const partitions = new PartitionKeeper(db);
     const pipeline = new IngestPipeline({
-      db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError,
+      db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater,
       onCommitted: (fresh, changes) => announceChanges(db, bus, fresh, changes),
     });
     cleanups.push(() => pipeline.drain());
