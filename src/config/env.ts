@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 /** A configuration problem the operator must fix; its message names the variable. */
 export class ConfigError extends Error {}
 
@@ -10,6 +12,10 @@ export interface Config {
   databaseUrl: string | undefined;
   mqttUrl: string | undefined;
   topicPrefix: string;
+  /** MQTT 5 shared-subscription group on an external broker; null = plain MQTT 3.1.1 subscription. */
+  mqttShareGroup: string | null;
+  /** This process's name, stable across restarts (its broker session is keyed on it). */
+  instanceId: string;
   /** Alarms at or above this level open an incident (1 = red only … 4 = every alarm). */
   incidentLevel: number;
   simulate: boolean;
@@ -83,6 +89,8 @@ export function readConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     mqttUrl: url(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
     topicPrefix: env.MQTT_TOPIC_PREFIX || 'lifeline',
+    mqttShareGroup: env.MQTT_SHARE_GROUP === 'none' ? null : env.MQTT_SHARE_GROUP || 'lifeline',
+    instanceId: env.INSTANCE_ID || hostname(),
     incidentLevel: integer(env, 'INCIDENT_LEVEL', 1, 4) ?? 2,
     simulate: flag(env, 'SIMULATE', true),
     buildWeb: flag(env, 'BUILD_WEB', true),

@@ -10,22 +10,32 @@ export interface ExternalSubscriber {
 
 const RETRY_MS = 1000;
 
+/** A session the broker keeps for a week of Lifeline downtime, queueing what arrives meanwhile. */
+const SESSION_EXPIRY_S = 7 * 24 * 3600;
+
 /**
  * Consumes uplinks from an external broker (Mosquitto, EMQX) with a persistent session and
  * acknowledges each message only after it is committed; a failed commit is retried, never
- * acknowledged, so the broker keeps the message. mqtt.js handles one message at a time while
- * an ack is held, which bounds this path's rate (see the telemetry issue for the batched consumer).
+ * acknowledged, so the broker keeps the message. With a share group (MQTT 5 shared
+ * subscription) several Lifeline processes split one stream, each message going to one of them.
+ * mqtt.js handles one message at a time while an ack is held, which bounds each process's rate.
  */
 export async function startExternalSubscriber(options: {
   url: string;
   pipeline: IngestPipeline;
   topicPrefix: string;
+  /** Stable per process, so the broker finds the persistent session again after a restart. */
   clientId: string;
+  /** MQTT 5 shared-subscription group; null subscribes plainly over MQTT 3.1.1 (brokers without MQTT 5). */
+  shareGroup: string | null;
   /** The broker authenticates devices; Lifeline still checks which devices a gateway may report for. null: any. */
   credentials: DeviceCredentials | null;
   onError: (error: unknown) => void;
 }): Promise<ExternalSubscriber> {
-  const client = mqtt.connect(options.url, { clientId: options.clientId, clean: false, reconnectPeriod: RETRY_MS });
+  const client = mqtt.connect(options.url, {
+    clientId: options.clientId, clean: false, reconnectPeriod: RETRY_MS,
+    ...(options.shareGroup ? { protocolVersion: 5 as const, properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : {}),
+  });
   let closing = false;
   client.handleMessage = (packet, done) => {
     const sender = parseUplinkTopic(options.topicPrefix, packet.topic);
@@ -50,10 +60,14 @@ export async function startExternalSubscriber(options: {
     client.once('connect', () => resolve());
     client.once('error', reject);
   });
-  await client.subscribeAsync(uplinkSubscriptions(options.topicPrefix), { qos: 1 });
+  const topics = uplinkSubscriptions(options.topicPrefix).map((t) => (options.shareGroup ? `$share/${options.shareGroup}/${t}` : t));
+  await client.subscribeAsync(topics, { qos: 1 });
   return {
     close: async () => {
       closing = true;
+      // Leaving the share group first lets the broker route new messages to the other members;
+      // a process that crashes instead keeps its share queued in its session until it is back.
+      if (options.shareGroup && client.connected) await client.unsubscribeAsync(topics).catch(() => undefined);
       await client.endAsync();
     },
   };

@@ -127,7 +127,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     let mqttUrl: string;
     if (config.mqttUrl) {
       const subscriber = await startExternalSubscriber({
-        url: config.mqttUrl, pipeline, topicPrefix: config.topicPrefix, clientId: `lifeline-ingest-${config.topicPrefix}`, onError,
+        url: config.mqttUrl, pipeline, topicPrefix: config.topicPrefix, clientId: `lifeline-${config.topicPrefix}-${config.instanceId}`,
+        shareGroup: config.mqttShareGroup, onError,
         credentials: deviceAuth === 'required' ? credentials : null,
       });
       cleanups.push(() => subscriber.close());
