@@ -2,14 +2,24 @@
 // reconnecting live WebSocket. Types come straight from the backend's contract.
 import type {
   AlarmDto,
+  AreaCollection,
+  AreaStatsDto,
   AssetCollection,
+  AssetDetailDto,
   DeadLetterDto,
   HealthDto,
   IncidentAction,
   IncidentDto,
+  IsolationDto,
   LiveMessage,
+  NearbyDto,
+  Network3dDto,
+  NetworkKind,
   SensorDto,
   SeriesDto,
+  ThresholdRuleDto,
+  TileSetDto,
+  TraceDto,
 } from '../../src/api/dto.ts';
 
 export type * from '../../src/api/dto.ts';
@@ -64,6 +74,22 @@ export const api = {
     const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), resolution });
     return request<SeriesDto>(`/api/sensors/${encodeURIComponent(sensorId)}/series?${query}`, signal ? { signal } : undefined);
   },
+  /** The network's vector tile set (the map's pipes and nodes). */
+  tileSet: () => request<TileSetDto>('/api/network/tiles.json'),
+  asset: (id: string) => request<AssetDetailDto>(`/api/network/assets/${encodeURIComponent(id)}`),
+  trace: (id: string, direction: TraceDto['direction']) =>
+    request<TraceDto>(`/api/network/assets/${encodeURIComponent(id)}/trace?direction=${direction}`),
+  isolation: (id: string) => request<IsolationDto>(`/api/network/assets/${encodeURIComponent(id)}/isolation`),
+  nearest: (lon: number, lat: number, k = 1, network?: NetworkKind) =>
+    request<NearbyDto[]>(`/api/network/nearest?lon=${lon}&lat=${lat}&k=${k}${network ? `&network=${network}` : ''}`),
+  /** Geometry of the listed assets, for highlights. */
+  features: (ids: string[]) => request<AssetCollection>('/api/network/features', { method: 'POST', body: JSON.stringify({ ids }) }),
+  network3d: (bbox: [number, number, number, number], max = 40_000, signal?: AbortSignal) =>
+    request<Network3dDto>(`/api/network/3d?bbox=${bbox.map((v) => v.toFixed(6)).join(',')}&max=${max}`, signal ? { signal } : undefined),
+  areas: () => request<AreaCollection>('/api/network/areas'),
+  areaStats: () => request<AreaStatsDto[]>('/api/network/areas/stats'),
+  sensorRules: (sensorId: string, signal?: AbortSignal) =>
+    request<ThresholdRuleDto[]>(`/api/sensors/${encodeURIComponent(sensorId)}/rules`, signal ? { signal } : undefined),
   transition: (id: string, action: IncidentAction, actor: string, note?: string) =>
     request<IncidentDto>(`/api/incidents/${encodeURIComponent(id)}/transitions`, {
       method: 'POST',

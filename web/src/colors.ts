@@ -35,3 +35,15 @@ export const MAP_BACKGROUND = '#0d1620';
 
 export const LEVELS: WarningLevel[] = [1, 2, 3, 4];
 export const NETWORKS: NetworkKind[] = ['gas', 'water', 'drainage'];
+
+/** Highlights drawn on the map for an asset's trace and valve isolation. */
+export const HIGHLIGHT_COLORS = {
+  selected: '#ffffff',
+  trace: '#00e5ff',
+  segment: '#ff4081',
+  cutoff: '#ff9100',
+  valve: '#76ff03',
+  inoperable: '#ff1744',
+} as const;
+
+export type HighlightRole = keyof typeof HIGHLIGHT_COLORS;

@@ -4,18 +4,19 @@ import {
   api,
   connectLive,
   type AlarmDto,
-  type AssetCollection,
   type ConnectionStatus,
   type DeadLetterDto,
   type IncidentDto,
   type LiveMessage,
   type SensorDto,
+  type TileSetDto,
   type WarningLevel,
 } from './api.ts';
 import { OFFLINE_RULE } from './colors.ts';
 
 export interface LifelineState {
-  assets: AssetCollection | null;
+  /** The network's vector tile set; the map draws pipes and nodes from its tiles. */
+  tileSet: TileSetDto | null;
   sensors: SensorDto[];
   /** Active alarms, newest first. */
   alarms: AlarmDto[];
@@ -29,7 +30,7 @@ export interface LifelineState {
 }
 
 const initialState: LifelineState = {
-  assets: null,
+  tileSet: null,
   sensors: [],
   alarms: [],
   incidents: [],
@@ -124,7 +125,7 @@ export class LifelineStore {
 
   start(): void {
     if (this.stopLive) return;
-    void this.loadAssets();
+    void this.loadTileSet();
     void this.sync();
     // Every (re)connection says hello; re-sync then so nothing sent while we were away is lost.
     this.stopLive = connectLive({
@@ -153,13 +154,13 @@ export class LifelineStore {
     this.set({ ...this.state, error: err instanceof Error ? err.message : String(err) });
   }
 
-  private async loadAssets(): Promise<void> {
+  private async loadTileSet(): Promise<void> {
     try {
-      const assets = await api.assets();
-      this.set({ ...this.state, assets });
+      const tileSet = await api.tileSet();
+      this.set({ ...this.state, tileSet });
     } catch (err) {
       this.fail(err);
-      this.timers.push(setTimeout(() => void this.loadAssets(), 5000));
+      this.timers.push(setTimeout(() => void this.loadTileSet(), 5000));
     }
   }
 

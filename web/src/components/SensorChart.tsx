@@ -1,10 +1,13 @@
 // History chart of one sensor in the sensor card: range buttons, avg line over a min–max band
 // (just the line for raw readings), locale time axis, and the resolution the server chose. Short
 // ranges refetch when live readings for the sensor arrive, at most every LIVE_REFRESH_MS.
+// The thresholds of the rules in force are dashed lines in their level's colour, where they fall
+// inside the value range.
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type SensorDto, type SeriesDto } from '../api.ts';
+import { api, type SensorDto, type SeriesDto, type ThresholdRuleDto } from '../api.ts';
 import { layout, RANGES, REQUEST_LEAD_MS, tickFormat, type Box, type RangeKey } from '../chart.ts';
+import { LEVEL_COLORS } from '../colors.ts';
 import { formatValue } from '../format.ts';
 
 const LIVE_REFRESH_MS = 5000;
@@ -69,6 +72,17 @@ export function SensorChart({ sensor }: Props) {
     return () => clearTimeout(timer);
   }, [key, latestTs, range.live]);
 
+  const [rules, setRules] = useState<{ sensorId: string; rules: ThresholdRuleDto[] } | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    api
+      .sensorRules(sensor.id, controller.signal)
+      .then((list) => !controller.signal.aborted && setRules({ sensorId: sensor.id, rules: list }))
+      // Without rules the chart is still the chart.
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [sensor.id]);
+
   const current = loaded?.key === key ? loaded : null;
   const currentError = error?.key === key ? error.message : null;
   const geometry = useMemo(() => (current ? layout(current.series, current.from, current.now, BOX) : null), [current]);
@@ -99,6 +113,11 @@ export function SensorChart({ sensor }: Props) {
     });
     const plotRight = BOX.width - BOX.right;
     const plotBottom = BOX.height - BOX.bottom;
+    const [y0, y1] = g.yDomain;
+    const yOf = (v: number) => Math.round((BOX.top + (1 - (v - y0) / (y1 - y0 || 1)) * (plotBottom - BOX.top)) * 10) / 10;
+    const thresholds = (rules?.sensorId === sensor.id ? rules.rules : [])
+      .flatMap((rule) => rule.thresholds.map((th) => ({ ...th, rule })))
+      .filter((th) => th.value >= y0 && th.value <= y1);
     body = (
       <svg
         className="chart-svg"
@@ -134,6 +153,24 @@ export function SensorChart({ sensor }: Props) {
             {sensor.unit}
           </text>
         </g>
+        {thresholds.map((th) => (
+          <line
+            key={`${th.rule.id}-${th.level}`}
+            className="chart-threshold"
+            data-testid="threshold-line"
+            data-level={th.level}
+            data-value={th.value}
+            x1={BOX.left}
+            x2={plotRight}
+            y1={yOf(th.value)}
+            y2={yOf(th.value)}
+            stroke={LEVEL_COLORS[th.level]}
+            strokeWidth={1}
+            strokeDasharray="4 3"
+          >
+            <title>{t('chart.threshold', { level: t(`level.${th.level}`), value: formatValue(th.value, sensor.unit, language) })}</title>
+          </line>
+        ))}
         {g.band && <path className="chart-band" data-testid="chart-band" d={g.band} />}
         <path className="chart-line" data-testid="chart-line" d={g.line} />
         {g.dots.map((d, i) => (
