@@ -137,7 +137,7 @@ export function App({ store }: { store: LifelineStore }) {
         </div>
         <div className="side-panel">
           <AlarmList alarms={state.alarms} onLocate={locate} />
-          <AreasPanel stats={areaStats} selectedId={areaId} onZoom={zoomToArea} />
+          {(areaStats === null || areaStats.length > 0) && <AreasPanel stats={areaStats} selectedId={areaId} onZoom={zoomToArea} />}
           <IncidentList incidents={state.incidents} onTransition={transition} />
           <DeadLetters deadLetters={state.deadLetters} />
         </div>
