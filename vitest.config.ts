@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/setup/web.ts'],
+    env: { BUILD_WEB: 'false' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

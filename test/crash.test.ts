@@ -18,6 +18,8 @@ describe('crash safety', () => {
   it('keeps every acknowledged reading across kill -9', async () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env, DATA_DIR: data.dir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATE: 'false', BUILD_WEB: 'false', LOG_LEVEL: 'warn',
+      // Durability, not identity, is under test here; device logins have tests of their own.
+      DEVICE_AUTH: 'off',
       MQTT_TOPIC_PREFIX: 'crash',
     };
     delete env.DATABASE_URL;
