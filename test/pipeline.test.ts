@@ -4,7 +4,7 @@
 // and Mosquitto.
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlarmDto, DeadLetterDto, IncidentDto, ReadingDto, SensorDto, ThresholdRuleDto } from '../src/api/index.ts';
+import type { AlarmDto, DeadLetterDto, DeviceHealthDto, IncidentDto, ReadingDto, SensorDto, ThresholdRuleDto } from '../src/api/index.ts';
 import { startPlatform, type Platform } from '../src/platform/index.ts';
 import { createTestDatabase } from './support/postgres.ts';
 import { MOSQUITTO_URL, mosquittoService, postgresService } from './support/services.ts';
@@ -176,5 +176,20 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     expect((await api<SensorDto[]>('/api/sensors')).find((s) => s.id === 'GD-002.lel')?.state).toBe('normal');
     const history = (await api<AlarmDto[]>('/api/alarms?state=all')).filter((a) => a.sensorId === 'GD-002.lel');
     expect(history.map((a) => [a.ruleId, a.state])).toEqual([['offline', 'cleared']]);
+  });
+
+  it.skipIf(!variant.available)('shows device health from battery and signal channels, and alarms on a low battery', async () => {
+    await publish('DL-001', { ts: at(40), values: { battery: 76, rssi: -92 } });
+    await publish('DL-002', { ts: at(40), values: { battery: 14, rssi: -109 } });
+    const health = await waitFor('both gauges in the health view', async () => {
+      const list = await api<DeviceHealthDto[]>('/api/devices/health');
+      return list.find((d) => d.id === 'DL-002')?.battery === 14 && list.find((d) => d.id === 'DL-001')?.battery === 76 ? list : undefined;
+    });
+    const byId = Object.fromEntries(health.map((d) => [d.id, d]));
+    expect(byId['DL-001']).toMatchObject({ status: 'ok', battery: 76, signal: -92, offline: false, lastSeen: at(40) });
+    expect(byId['DL-002']).toMatchObject({ status: 'low_battery', battery: 14, signal: -109 });
+    expect(byId['GP-001']).toMatchObject({ status: 'silent', lastSeen: null, battery: null });
+    expect(byId['GD-001']!.deadLetters24h).toBeGreaterThanOrEqual(2);
+    expect(await activeAlarm('DL-002.battery')).toMatchObject({ ruleId: 'battery-low', level: 4 });
   });
 });

@@ -91,6 +91,22 @@ export interface ThresholdRuleDto {
   scope: 'sensor' | 'indicator';
 }
 
+/**
+ * GET /api/devices/health: one row per device from its battery and signal channels and its
+ * sensors' latest readings. `status` is the worst of: offline (an active offline alarm), low_battery
+ * (< 20 %), weak_signal (< -105 dBm), silent (never reported), ok.
+ */
+export interface DeviceHealthDto {
+  id: string;
+  name: string;
+  lastSeen: string | null;
+  battery: number | null;
+  signal: number | null;
+  offline: boolean;
+  deadLetters24h: number;
+  status: 'offline' | 'low_battery' | 'weak_signal' | 'silent' | 'ok';
+}
+
 export interface AlarmDto {
   id: string;
   sensorId: string;

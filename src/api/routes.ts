@@ -8,7 +8,7 @@ import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
-import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
+import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
   db: Db;
@@ -40,6 +40,10 @@ const readingsQuery = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
+/** Battery below this is due for replacement; signal below this is poor NB-IoT coverage. */
+const LOW_BATTERY_PERCENT = 20;
+const WEAK_SIGNAL_DBM = -105;
+
 const seriesQuery = z.object({
   from: z.iso.datetime({ offset: true }),
   to: z.iso.datetime({ offset: true }),
@@ -125,6 +129,28 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       id: r.id, name: r.name, version: r.version, direction: r.direction, recovery: r.recovery,
       thresholds: ([1, 2, 3, 4] as const).flatMap((level) => (r.thresholds[level] === undefined ? [] : [{ level, value: r.thresholds[level]! }])),
       scope: r.sensorId ? 'sensor' : 'indicator',
+    }));
+  });
+
+  app.get('/api/devices/health', userRoute, async (): Promise<DeviceHealthDto[]> => {
+    const rows = await ctx.db.query<{
+      id: string; name: string; last_seen: Date | null; battery: number | null; signal: number | null; offline: boolean; dead_letters: number;
+    }>(
+      `SELECT d.id, d.name, max(l.ts) AS last_seen,
+              max(l.value) FILTER (WHERE s.indicator = 'battery') AS battery,
+              max(l.value) FILTER (WHERE s.indicator = 'signal') AS signal,
+              EXISTS (SELECT 1 FROM alarms a JOIN sensors s2 ON s2.id = a.sensor_id
+                       WHERE s2.device_id = d.id AND a.rule_id = $1 AND a.state = 'active') AS offline,
+              (SELECT count(*)::int FROM dead_letters dl WHERE dl.device_id = d.id AND dl.received_at > $2) AS dead_letters
+         FROM devices d JOIN sensors s ON s.device_id = d.id LEFT JOIN latest_readings l ON l.sensor_id = s.id
+        GROUP BY d.id, d.name ORDER BY d.id`,
+      [OFFLINE_RULE_ID, new Date(ctx.clock().getTime() - 86_400_000)],
+    );
+    return rows.map((r) => ({
+      id: r.id, name: r.name, lastSeen: r.last_seen?.toISOString() ?? null, battery: r.battery, signal: r.signal,
+      offline: r.offline, deadLetters24h: r.dead_letters,
+      status: r.offline ? 'offline' : r.battery !== null && r.battery < LOW_BATTERY_PERCENT ? 'low_battery'
+        : r.signal !== null && r.signal < WEAK_SIGNAL_DBM ? 'weak_signal' : r.last_seen === null ? 'silent' : 'ok',
     }));
   });
 

@@ -23,6 +23,8 @@ export const DEFAULT_RULES: ThresholdRule[] = [
   // pH outside 6–9 alarms (BRIEF.md; GB 3838-2002 classes I–V all require 6–9).
   { id: 'ph-high', name: 'pH 偏高', indicator: 'ph', sensorId: null, direction: 'above', thresholds: { 3: 9 }, recovery: 8.8, version: 1 },
   { id: 'ph-low', name: 'pH 偏低', indicator: 'ph', sensorId: null, direction: 'below', thresholds: { 3: 6 }, recovery: 6.2, version: 1 },
+  // Battery devices: replace below 20 %, urgent below 10 % (maintenance, so never above level 3).
+  { id: 'battery-low', name: '设备电量低', indicator: 'battery', sensorId: null, direction: 'below', thresholds: { 3: 10, 4: 20 }, recovery: 25, version: 1 },
 ];
 
 /** Inserts the default rules a deployment does not have yet; rules already there are left as they are. */

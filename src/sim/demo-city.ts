@@ -125,6 +125,11 @@ export const DEMO_SENSORS: DemoSensorSpec[] = [
   { deviceId: 'WF-001', channel: 'q', assetId: 'WP01', name: '供水流量计 WF-001', indicator: 'water_flow', unit: 'm³/h', baseline: 420, noise: 15 },
   { deviceId: 'DL-001', channel: 'level', assetId: 'DN02', name: '窨井液位计 DL-001', indicator: 'drain_level', unit: 'm', baseline: 0.6, noise: 0.05 },
   { deviceId: 'DL-002', channel: 'level', assetId: 'DN04', name: '窨井液位计 DL-002', indicator: 'drain_level', unit: 'm', baseline: 0.8, noise: 0.05 },
+  // The NB-IoT level gauges also report their battery and signal; DL-002's battery is nearly spent.
+  { deviceId: 'DL-001', channel: 'battery', assetId: 'DN02', name: '窨井液位计 DL-001 电量', indicator: 'battery', unit: '%', baseline: 76, noise: 0.2 },
+  { deviceId: 'DL-001', channel: 'rssi', assetId: 'DN02', name: '窨井液位计 DL-001 信号', indicator: 'signal', unit: 'dBm', baseline: -92, noise: 2 },
+  { deviceId: 'DL-002', channel: 'battery', assetId: 'DN04', name: '窨井液位计 DL-002 电量', indicator: 'battery', unit: '%', baseline: 14, noise: 0.2 },
+  { deviceId: 'DL-002', channel: 'rssi', assetId: 'DN04', name: '窨井液位计 DL-002 信号', indicator: 'signal', unit: 'dBm', baseline: -109, noise: 2 },
 ];
 
 export function demoCity(): DemoCity {

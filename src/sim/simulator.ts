@@ -47,6 +47,8 @@ const PROFILES: Record<string, { baseline: number; noise: number }> = {
   strain: { baseline: 120, noise: 6 },
   deflection: { baseline: 4, noise: 0.3 },
   vibration: { baseline: 0.8, noise: 0.1 },
+  battery: { baseline: 80, noise: 0.2 },
+  signal: { baseline: -95, noise: 2 },
 };
 const FALLBACK = { baseline: 1, noise: 0.05 };
 
