@@ -1,5 +1,10 @@
 // The JSON shapes the HTTP API and the live WebSocket speak. The web app imports these types,
-// so a change here is a change of contract: keep it additive.
+// so a change here is a change of contract: keep it additive. Where a module's own type is
+// exactly what goes over the wire, it is re-exported here rather than written twice.
+export type { DeadLetter as DeadLetterDto } from '../ingest/dead-letters.ts';
+export type { Incident as IncidentDto, IncidentEvent as IncidentEventDto } from '../incidents/types.ts';
+import type { Incident as IncidentDto } from '../incidents/types.ts';
+export type { Isolation as IsolationDto } from '../network/topology.ts';
 
 /** Every lifeline: the pipe networks, utility tunnels (综合管廊), bridges, road tunnels, rivers. */
 export type NetworkKind = 'gas' | 'water' | 'drainage' | 'heating' | 'utility_tunnel' | 'bridge' | 'tunnel' | 'river';
@@ -126,42 +131,6 @@ export interface AlarmDto {
   incidentId: string | null;
 }
 
-export interface IncidentEventDto {
-  action: 'open' | IncidentAction;
-  fromState: IncidentState | null;
-  toState: IncidentState;
-  actor: string;
-  note: string | null;
-  at: string;
-}
-
-export interface IncidentDto {
-  id: string;
-  title: string;
-  state: IncidentState;
-  level: WarningLevel;
-  alarmId: string | null;
-  assetId: string;
-  ownerId: string;
-  ownerName: string;
-  openedAt: string;
-  updatedAt: string;
-  /** Actions allowed from the current state. */
-  nextActions: IncidentAction[];
-  events: IncidentEventDto[];
-}
-
-export interface DeadLetterDto {
-  id: string;
-  receivedAt: string;
-  source: string;
-  deviceId: string | null;
-  payload: string;
-  reason: string;
-  /** Stable reason code: malformed, unknown_device, unknown_channel, not_a_number, wrong_unit, sensor_fault, clock_ahead, too_old, not_authorised. */
-  code: string | null;
-}
-
 export interface HealthDto {
   status: 'ok';
   version: string;
@@ -200,18 +169,6 @@ export interface AssetDetailDto {
   areaIds: string[];
   health: HealthRecordDto | null;
   sensorIds: string[];
-}
-
-/** GET /api/network/assets/:id/isolation */
-export interface IsolationDto {
-  assetId: string;
-  network: NetworkKind;
-  valves: string[];
-  inoperableValves: string[];
-  segment: string[];
-  cutOff: string[];
-  customers: number;
-  sources: number;
 }
 
 /** GET /api/network/assets/:id/trace?direction= */

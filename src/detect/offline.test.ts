@@ -2,26 +2,15 @@
 // and the offline check that finds the sensor silent at the same moment.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/postgres.ts';
-import { postgresService } from '../../test/support/services.ts';
 import { seedDemoCity } from '../sim/seed.ts';
-import { migrate, openPglite, openPostgres, type Db } from '../store/index.ts';
+import { migrate, type Db } from '../store/index.ts';
 import { clearOfflineAlarms, OFFLINE_LEVEL, OFFLINE_RULE_ID, openOfflineAlarms } from './offline.ts';
+import { storesUnderTest } from '../../test/support/stores.ts';
 
-const postgres = await postgresService();
 const T = new Date('2026-11-23T00:00:00Z');
 const after = (seconds: number) => new Date(T.getTime() + seconds * 1000);
 
-const stores = [
-  { name: 'PGlite', available: true, open: async () => ({ db: await openPglite(null), url: null, drop: async () => {} }) },
-  {
-    name: 'PostgreSQL', available: postgres.available,
-    open: async () => {
-      const database = await createTestDatabase();
-      return { db: await openPostgres(database.url), url: database.url, drop: database.drop };
-    },
-  },
-];
+const stores = await storesUnderTest();
 
 describe.each(stores)('offline detection: $name', (store) => {
   let db: Db;

@@ -1,26 +1,13 @@
 // The contract every Db implementation must meet: PGlite (embedded) and PostgreSQL run the same suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/postgres.ts';
-import { postgresService } from '../../test/support/services.ts';
 import { DEFAULT_RULES, detect, ensureDefaultRules, insertRules, RuleBook } from '../detect/index.ts';
 import { seedDemoCity } from '../sim/seed.ts';
 import type { Db } from './db.ts';
 import { migrate, migrations } from './migrations.ts';
-import { openPglite } from './pglite.ts';
-import { openPostgres } from './postgres.ts';
+import { storesUnderTest } from '../../test/support/stores.ts';
 
-const postgres = await postgresService();
 
-const implementations = [
-  { name: 'PGlite', available: true, open: async () => ({ db: await openPglite(null), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL', available: postgres.available,
-    open: async () => {
-      const database = await createTestDatabase();
-      return { db: await openPostgres(database.url), drop: database.drop };
-    },
-  },
-];
+const implementations = await storesUnderTest();
 
 describe.each(implementations)('Db contract: $name', (impl) => {
   let db: Db;

@@ -1,19 +1,15 @@
 // Partitions, rollups, series and retention against both stores, checked against aggregates
 // computed here from the raw data itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/postgres.ts';
-import { postgresService } from '../../test/support/services.ts';
 import { seedDemoCity } from '../sim/seed.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrations.ts';
 import { listPartitions, PartitionKeeper } from './partitions.ts';
-import { openPglite } from './pglite.ts';
-import { openPostgres } from './postgres.ts';
 import { applyRetention } from './retention.ts';
 import { addToMinuteRollups, rollUp, type StoredReading } from './rollups.ts';
 import { readSeries, resolutionFor, type SeriesPoint } from './series.ts';
+import { storesUnderTest } from '../../test/support/stores.ts';
 
-const postgres = await postgresService();
 const ZONE = 'Asia/Shanghai';
 const SENSOR = 'WP-001.p';
 const START = Date.parse('2026-10-30T10:00:00Z');
@@ -36,16 +32,7 @@ const hourKey = (ts: Date) => Math.floor(ts.getTime() / 3_600_000) * 3_600_000;
 const shanghaiDayKey = (ts: Date) => Math.floor((ts.getTime() + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000;
 const rounded = (points: SeriesPoint[]) => points.map((p) => ({ ...p, avg: Number(p.avg.toFixed(9)) }));
 
-const stores = [
-  { name: 'PGlite', available: true, open: async () => ({ db: await openPglite(null), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL', available: postgres.available,
-    open: async () => {
-      const database = await createTestDatabase();
-      return { db: await openPostgres(database.url), drop: database.drop };
-    },
-  },
-];
+const stores = await storesUnderTest();
 
 describe.each(stores)('time series storage: $name', (store) => {
   let db: Db;

@@ -7,11 +7,9 @@ import { insertDevices, insertOrganisations, insertSensors } from '../../src/net
 import {
   areaStats, areasOfAsset, detectFormat, ImportError, importNetwork, listAreas, loadAssets, loadHealth, toCsv, toGeoJson,
 } from '../../src/network/index.ts';
-import { migrate, openPglite, openPostgres, type Db } from '../../src/store/index.ts';
-import { createTestDatabase } from '../support/postgres.ts';
-import { postgresService } from '../support/services.ts';
+import { migrate, type Db } from '../../src/store/index.ts';
+import { storesUnderTest } from '../support/stores.ts';
 
-const postgres = await postgresService();
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/network');
 const net1 = readFileSync(path.join(FIXTURES, 'epanet/Net1.inp'), 'utf8');
 
@@ -46,16 +44,7 @@ const CITY = fc([
   point(112.017, 30.0051, { featureType: 'sensor', deviceId: 'GP-9', channel: 'p', assetId: 'G-P1', indicator: 'gas_pressure', unit: 'MPa', name: 'pressure' }),
 ]);
 
-const implementations = [
-  { name: 'PGlite', available: true, open: async () => ({ db: await openPglite(null), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL', available: postgres.available,
-    open: async () => {
-      const database = await createTestDatabase();
-      return { db: await openPostgres(database.url), drop: database.drop };
-    },
-  },
-];
+const implementations = await storesUnderTest();
 
 describe.each(implementations)('network import: $name', (impl) => {
   let db: Db;
