@@ -5,6 +5,7 @@ import { AlarmList } from './components/AlarmList.tsx';
 import { AreasPanel } from './components/AreasPanel.tsx';
 import { AssetPanel } from './components/AssetPanel.tsx';
 import { DeadLetters } from './components/DeadLetters.tsx';
+import { DeviceHealth } from './components/DeviceHealth.tsx';
 import { Header } from './components/Header.tsx';
 import { IncidentList } from './components/IncidentList.tsx';
 import { Legend } from './components/Legend.tsx';
@@ -139,6 +140,7 @@ export function App({ store }: { store: LifelineStore }) {
           <AlarmList alarms={state.alarms} onLocate={locate} />
           {(areaStats === null || areaStats.length > 0) && <AreasPanel stats={areaStats} selectedId={areaId} onZoom={zoomToArea} />}
           <IncidentList incidents={state.incidents} onTransition={transition} />
+          <DeviceHealth devices={state.deviceHealth} stats={state.ingestStats} sensors={state.sensors} onLocate={locate} />
           <DeadLetters deadLetters={state.deadLetters} />
         </div>
       </main>

@@ -7,6 +7,7 @@ import type {
   AssetCollection,
   AssetDetailDto,
   DeadLetterDto,
+  DeviceHealthDto,
   HealthDto,
   IncidentAction,
   IncidentDto,
@@ -21,8 +22,18 @@ import type {
   TileSetDto,
   TraceDto,
 } from '../../src/api/dto.ts';
+import type { AuthCountsDto } from '../../src/ingest/auth-counters.ts';
+import type { DeadLetterCount } from '../../src/ingest/dead-letters.ts';
+import type { PipelineStats } from '../../src/ingest/pipeline.ts';
 
 export type * from '../../src/api/dto.ts';
+
+/** GET /api/ingest/stats: refused logins since start, the ingest queue, dead letters per device. */
+export interface IngestStatsDto {
+  auth: AuthCountsDto;
+  pipeline: PipelineStats;
+  deadLetters: DeadLetterCount[];
+}
 
 export class ApiError extends Error {
   constructor(
@@ -69,6 +80,9 @@ export const api = {
   alarms: (state: 'active' | 'all' = 'active') => request<AlarmDto[]>(`/api/alarms?state=${state}`),
   incidents: () => request<IncidentDto[]>('/api/incidents'),
   deadLetters: () => request<DeadLetterDto[]>('/api/dead-letters'),
+  /** One row per device: battery, signal, last seen, dead letters in 24 h and the worst status. */
+  deviceHealth: () => request<DeviceHealthDto[]>('/api/devices/health'),
+  ingestStats: () => request<IngestStatsDto>('/api/ingest/stats'),
   /** One sensor's min/max/avg/count series, oldest first. */
   series: (sensorId: string, { from, to, resolution = 'auto' }: SeriesQuery, signal?: AbortSignal) => {
     const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), resolution });

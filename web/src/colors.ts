@@ -28,6 +28,16 @@ export const STATE_COLORS = {
   nodata: '#9e9e9e',
 } as const;
 
+/** Device health statuses, worst first; offline matches the offline sensors on the map. */
+export const HEALTH_STATUSES = ['offline', 'low_battery', 'weak_signal', 'silent', 'ok'] as const;
+export const HEALTH_COLORS: Record<(typeof HEALTH_STATUSES)[number], string> = {
+  offline: STATE_COLORS.offline,
+  low_battery: '#f57c00',
+  weak_signal: '#fbc02d',
+  silent: STATE_COLORS.nodata,
+  ok: STATE_COLORS.normal,
+};
+
 /** The rule of alarms raised by silence rather than by a value. */
 export const OFFLINE_RULE = 'offline';
 

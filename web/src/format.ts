@@ -23,3 +23,15 @@ export function formatDuration(seconds: number, language: string): string {
     seconds < 120 ? [seconds, 'second'] : seconds < 7200 ? [seconds / 60, 'minute'] : seconds < 172800 ? [seconds / 3600, 'hour'] : [seconds / 86400, 'day'];
   return new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
 }
+
+/** How long ago, in the UI language: "3 minutes ago", "3 分钟前", "now"/"现在". */
+export function formatRelative(iso: string, language: string, now = Date.now()): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  // A clock slightly ahead of ours must not read "in 3 seconds".
+  const seconds = Math.round(Math.min(then - now, 0) / 1000);
+  const abs = Math.abs(seconds);
+  const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
+    abs < 60 ? [seconds, 'second'] : abs < 3600 ? [seconds / 60, 'minute'] : abs < 86400 ? [seconds / 3600, 'hour'] : [seconds / 86400, 'day'];
+  return new Intl.RelativeTimeFormat(language, { numeric: 'auto' }).format(Math.round(value), unit);
+}

@@ -6,7 +6,9 @@ import {
   type AlarmDto,
   type ConnectionStatus,
   type DeadLetterDto,
+  type DeviceHealthDto,
   type IncidentDto,
+  type IngestStatsDto,
   type LiveMessage,
   type SensorDto,
   type TileSetDto,
@@ -22,6 +24,10 @@ export interface LifelineState {
   alarms: AlarmDto[];
   incidents: IncidentDto[];
   deadLetters: DeadLetterDto[];
+  /** Per-device health, polled; null until the first answer. */
+  deviceHealth: DeviceHealthDto[] | null;
+  /** Ingest counters, polled; null until the first answer. */
+  ingestStats: IngestStatsDto | null;
   connection: ConnectionStatus;
   /** True once the first snapshot of sensors, alarms and incidents has arrived. */
   synced: boolean;
@@ -35,10 +41,15 @@ const initialState: LifelineState = {
   alarms: [],
   incidents: [],
   deadLetters: [],
+  deviceHealth: null,
+  ingestStats: null,
   connection: 'connecting',
   synced: false,
   error: null,
 };
+
+/** How often device health and ingest counters are polled (they have no live message). */
+export const HEALTH_POLL_MS = 15_000;
 
 const newestFirst = (a: { openedAt: string }, b: { openedAt: string }) => Date.parse(b.openedAt) - Date.parse(a.openedAt);
 const isNewer = (next: string, current: string) => Date.parse(next) >= Date.parse(current);
@@ -109,6 +120,13 @@ export class LifelineStore {
   /** Live messages that arrive while a snapshot is in flight are replayed on top of it. */
   private buffer: LiveMessage[] | null = null;
   private syncAgain = false;
+  private healthTimer: ReturnType<typeof setTimeout> | undefined;
+  private healthSeq = 0;
+
+  /** Between start() and stop(); a getter, so it is read afresh after an await. */
+  private get started(): boolean {
+    return this.stopLive !== null;
+  }
 
   getState = (): LifelineState => this.state;
 
@@ -127,15 +145,18 @@ export class LifelineStore {
     if (this.stopLive) return;
     void this.loadTileSet();
     void this.sync();
-    // Every (re)connection says hello; re-sync then so nothing sent while we were away is lost.
+    // Every (re)connection says hello; re-sync then (and re-read device health) so nothing sent while we were away is lost.
     this.stopLive = connectLive({
       onStatus: (connection) => this.set({ ...this.state, connection }),
       onMessage: (message) => {
-        if (message.type === 'hello') void this.sync();
-        else if (this.buffer) this.buffer.push(message);
+        if (message.type === 'hello') {
+          void this.sync();
+          void this.loadHealth();
+        } else if (this.buffer) this.buffer.push(message);
         else this.set(applyLive(this.state, message));
       },
     });
+    void this.loadHealth();
     // Dead letters have no live message: poll them.
     const poll = () => {
       this.timers.push(setTimeout(() => void this.loadDeadLetters().finally(poll), 10_000));
@@ -148,6 +169,8 @@ export class LifelineStore {
     this.stopLive = null;
     this.timers.forEach(clearTimeout);
     this.timers = [];
+    clearTimeout(this.healthTimer);
+    this.healthTimer = undefined;
   }
 
   private fail(err: unknown) {
@@ -171,6 +194,26 @@ export class LifelineStore {
     } catch {
       // transient; the next poll retries
     }
+  }
+
+  /**
+   * Fetches device health and ingest counters, then polls again in HEALTH_POLL_MS. A call in
+   * between (the live socket's hello) fetches at once and restarts the interval; an answer
+   * overtaken by a later request is dropped. Each route keeps its last good answer on failure.
+   * Only while started.
+   */
+  async loadHealth(): Promise<void> {
+    if (!this.started) return;
+    clearTimeout(this.healthTimer);
+    const seq = ++this.healthSeq;
+    const [health, stats] = await Promise.allSettled([api.deviceHealth(), api.ingestStats()]);
+    if (seq !== this.healthSeq) return;
+    this.set({
+      ...this.state,
+      deviceHealth: health.status === 'fulfilled' ? health.value : this.state.deviceHealth,
+      ingestStats: stats.status === 'fulfilled' ? stats.value : this.state.ingestStats,
+    });
+    if (this.started) this.healthTimer = setTimeout(() => void this.loadHealth(), HEALTH_POLL_MS);
   }
 
   /** Fetches a consistent snapshot of the changing collections. */
