@@ -187,7 +187,7 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     });
     const byId = Object.fromEntries(health.map((d) => [d.id, d]));
     expect(byId['DL-001']).toMatchObject({ status: 'ok', battery: 76, signal: -92, offline: false, lastSeen: at(40) });
-    expect(byId['DL-002']).toMatchObject({ status: 'low_battery', battery: 14, signal: -109 });
+    expect(byId['DL-002']).toMatchObject({ status: 'low_battery', battery: 14, signal: -109, name: '窨井液位计 DL-002' });
     expect(byId['GP-001']).toMatchObject({ status: 'silent', lastSeen: null, battery: null });
     expect(byId['GD-001']!.deadLetters24h).toBeGreaterThanOrEqual(2);
     expect(await activeAlarm('DL-002.battery')).toMatchObject({ ruleId: 'battery-low', level: 4 });

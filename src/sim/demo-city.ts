@@ -142,6 +142,8 @@ export function demoCity(): DemoCity {
     const location = g.type === 'Point' ? g.coordinates : g.coordinates[0]!;
     return { id: sensorId(s.deviceId, s.channel), deviceId: s.deviceId, channel: s.channel, assetId: s.assetId, name: s.name, indicator: s.indicator, unit: s.unit, location };
   });
-  const devices: Device[] = [...new Map(DEMO_SENSORS.map((s) => [s.deviceId, { id: s.deviceId, name: s.name }])).values()];
-  return { organisations: DEMO_ORGANISATIONS, assets, devices, sensors };
+  // A device is named after its first channel (the measurement it is installed for), not its battery or signal.
+  const devices = new Map<string, Device>();
+  for (const s of DEMO_SENSORS) if (!devices.has(s.deviceId)) devices.set(s.deviceId, { id: s.deviceId, name: s.name });
+  return { organisations: DEMO_ORGANISATIONS, assets, devices: [...devices.values()], sensors };
 }
