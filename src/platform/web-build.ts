@@ -21,5 +21,6 @@ export async function ensureWebBuilt(log: (message: string) => void): Promise<vo
   if (existsSync(index) && statSync(index).mtimeMs >= sourceTime) return;
   log('building the web app (first start or changed sources)…');
   const { build } = await import('vite');
-  await build({ configFile: path.join(PROJECT_ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  // Only errors: a newcomer's first start should not scroll bundler advice past the URL.
+  await build({ configFile: path.join(PROJECT_ROOT, 'web', 'vite.config.ts'), logLevel: 'error' });
 }
