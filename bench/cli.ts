@@ -23,8 +23,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--qos <q>', 'MQTT QoS, 0 or 1', integer('qos', 0), 1)
     .option('--rate <r>', 'messages per second in total (0 = flat out)', integer('rate', 0), 0)
     .option('--connections <k>', 'MQTT client connections', integer('connections', 1), 50)
+    .option('--own-broker', 'start a Mosquitto of its own (persistence, no queue limits) and measure the external-broker path')
     .option('--json', 'print only the JSON result line')
-    .action(async (opts: { sensors: number; seconds: number; channels: number; qos: number; rate: number; connections: number; json?: boolean }) => {
+    .action(async (opts: { sensors: number; seconds: number; channels: number; qos: number; rate: number; connections: number; ownBroker?: boolean; json?: boolean }) => {
       try {
         if (opts.qos > 1) throw new Error('--qos must be 0 or 1');
         const result = await benchIngest(

@@ -6,8 +6,10 @@ import path from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
 import type { LiveMessage } from '../src/api/index.ts';
+import type { PipelineStats } from '../src/ingest/index.ts';
 import { startPlatform } from '../src/platform/index.ts';
 import type { Db } from '../src/store/index.ts';
+import { startOwnMosquitto, type OwnMosquitto } from './mosquitto.ts';
 
 export interface IngestBenchOptions {
   sensors: number;
@@ -19,6 +21,8 @@ export interface IngestBenchOptions {
   connections: number;
   databaseUrl?: string;
   mqttUrl?: string;
+  /** Start a Mosquitto of the bench's own (persistence, no queue limits) and consume from it. */
+  ownBroker?: boolean;
 }
 
 export interface IngestBenchResult {
@@ -27,7 +31,10 @@ export interface IngestBenchResult {
   devices: number;
   channels: number;
   qos: number;
+  /** From the first publish until everything acknowledged was stored (or, at QoS 0, the count settled). */
   seconds: number;
+  /** Of those, the time after the load ended: an external broker acknowledges on receipt, so a backlog may remain. */
+  backlogSeconds: number;
   messagesPerSecond: number;
   dataPointsPerSecond: number;
   alarmLatencyMs: { p50: number | null; p99: number | null; samples: number };
@@ -42,6 +49,8 @@ export interface IngestBenchResult {
 
 const INDICATOR = 'bench_value';
 const PROBES = 20;
+/** The backlog wait gives up when nothing more has been stored for this long. */
+const BACKLOG_STALL_MS = 120_000;
 
 function deviceIds(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `B${String(i).padStart(6, '0')}`);
@@ -123,11 +132,25 @@ async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop()
 }
 
 export async function benchIngest(options: IngestBenchOptions, log: (line: string) => void = () => {}): Promise<IngestBenchResult> {
+  if (options.ownBroker && options.mqttUrl) throw new Error('--own-broker starts its own Mosquitto: unset MQTT_URL');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-bench-'));
-  const scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : null;
+  let broker: OwnMosquitto | null = null;
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>> | null = null;
+  try {
+    broker = options.ownBroker ? await startOwnMosquitto(dataDir) : null;
+    scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : null;
+    return await benchWith({ ...options, mqttUrl: broker?.url ?? options.mqttUrl }, dataDir, scratch?.url, log);
+  } finally {
+    await scratch?.drop();
+    await broker?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchWith(options: IngestBenchOptions, dataDir: string, databaseUrl: string | undefined, log: (line: string) => void): Promise<IngestBenchResult> {
   const devices = deviceIds(Math.ceil(options.sensors / options.channels));
   const platform = await startPlatform({
-    port: 0, mqttPort: 0, host: '127.0.0.1', dataDir, databaseUrl: scratch?.url, mqttUrl: options.mqttUrl,
+    port: 0, mqttPort: 0, host: '127.0.0.1', dataDir, databaseUrl, mqttUrl: options.mqttUrl,
     topicPrefix: `bench${process.pid}`, demo: false, simulate: false, buildWeb: false, log: false,
     // Device logins are checked once per connection, and the bench's connections each speak for many
     // devices (as gateways do), so it measures the ingest path with per-device login switched off.
@@ -169,32 +192,43 @@ export async function benchIngest(options: IngestBenchOptions, log: (line: strin
     if (code !== 0) throw new Error(`load worker exited with ${code}: ${out}`);
     const load = JSON.parse(out.trim().split('\n').pop()!) as { sent: number; acked: number; failed: number; seconds: number };
 
-    // QoS 0 has no acknowledgement to wait for: wait until the stored count stops moving.
-    let persisted = -1;
-    for (;;) {
-      const [row] = await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings');
-      if (row!.n === persisted) break;
-      persisted = row!.n;
-      await new Promise((r) => setTimeout(r, 500));
+    const loadEnded = Date.now();
+    const ackedPoints = load.acked * options.channels;
+    // The pipeline's own counter, not count(*), which would compete with the commits it waits for.
+    const committed = async () => (await (await fetch(`${platform.url}/api/ingest/stats`)).json() as { pipeline: PipelineStats }).pipeline.committedReadings;
+    if (options.qos === 1) {
+      // The embedded broker acknowledges after the commit, so nothing is left here; an external
+      // one acknowledges on receipt, so a flat-out load leaves a backlog in the broker that
+      // Lifeline is still consuming: a backlog that drains steadily is not a loss.
+      log('waiting for every acknowledged reading to be stored…');
+      let progressAt = Date.now();
+      for (let last = -1, now = await committed(); now < ackedPoints && Date.now() - progressAt < BACKLOG_STALL_MS; now = await committed()) {
+        if (now !== last) [last, progressAt] = [now, Date.now()];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } else {
+      // QoS 0 has no acknowledgement to wait for: wait until the stored count stops moving.
+      for (let last = -1, now = await committed(); now !== last; last = now, now = await committed()) await new Promise((r) => setTimeout(r, 500));
     }
+    const backlogSeconds = (Date.now() - loadEnded) / 1000;
+    const seconds = load.seconds + backlogSeconds;
+    const [row] = await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings');
+    const persisted = row!.n;
     clearInterval(sampler);
     socket.close();
     latencies.sort((a, b) => a - b);
-    const ackedPoints = load.acked * options.channels;
     return {
-      database: platform.db.kind, broker: options.mqttUrl ? 'external' : 'embedded', devices: devices.length,
-      channels: options.channels, qos: options.qos, seconds: Number(load.seconds.toFixed(2)),
-      messagesPerSecond: Math.round(persisted / options.channels / load.seconds),
-      dataPointsPerSecond: Math.round(persisted / load.seconds),
+      database: platform.db.kind, broker: options.ownBroker ? 'external (own Mosquitto)' : options.mqttUrl ? 'external' : 'embedded', devices: devices.length,
+      channels: options.channels, qos: options.qos, seconds: Number(seconds.toFixed(2)), backlogSeconds: Number(backlogSeconds.toFixed(2)),
+      messagesPerSecond: Math.round(persisted / options.channels / seconds),
+      dataPointsPerSecond: Math.round(persisted / seconds),
       alarmLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length },
       sent: load.sent * options.channels, acked: options.qos === 1 ? ackedPoints : 0, persisted,
       lost: options.qos === 1 ? Math.max(0, ackedPoints - persisted) : 0,
       rssMb: Math.round(rssMax / 1048576), ceilingRowsPerSecond: Math.round(ceiling),
-      ratioToCeiling: Number((persisted / load.seconds / ceiling).toFixed(3)),
+      ratioToCeiling: Number((persisted / seconds / ceiling).toFixed(3)),
     };
   } finally {
     await platform.stop();
-    await scratch?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
