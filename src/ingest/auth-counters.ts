@@ -5,7 +5,7 @@ export type AuthRejection = 'missing_credentials' | 'unknown_principal' | 'wrong
 
 export interface AuthAttempt {
   at: string;
-  transport: 'mqtt' | 'http';
+  transport: 'mqtt' | 'http' | 'hj212';
   reason: AuthRejection;
   /** The id the sender claimed (MQTT username, HTTP path), if any. */
   principal: string | null;

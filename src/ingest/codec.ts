@@ -1,4 +1,5 @@
 import type { RegisteredSensor } from '../network/registry.ts';
+import { decodeHj212 } from './hj212/decode.ts';
 import { decodeSenml } from './senml.ts';
 import { checkRange, checkTime, checkUnit } from './validate.ts';
 
@@ -15,6 +16,8 @@ interface UplinkBase {
   source: string;
   payload: Buffer | string;
   receivedAt: Date;
+  /** The payload's form when the transport fixes it (an HJ 212-2017 packet); absent: JSON or SenML, told by the JSON itself. */
+  form?: 'hj212';
 }
 
 /**
@@ -35,7 +38,7 @@ export interface DecodedReading {
 
 export type RejectionCode =
   | 'malformed' | 'unknown_device' | 'unknown_channel' | 'not_a_number' | 'wrong_unit'
-  | 'sensor_fault' | 'clock_ahead' | 'too_old' | 'not_authorised';
+  | 'sensor_fault' | 'clock_ahead' | 'too_old' | 'not_authorised' | 'instrument_flag';
 
 export interface Rejection {
   deviceId: string | null;
@@ -160,11 +163,16 @@ function decodeGatewayBatch(decoder: UplinkDecoder, body: Record<string, unknown
 /**
  * Decodes one uplink into readings and rejections; pure. The form follows from the JSON: an
  * object is Lifeline JSON (a device's `{"ts", "values"}`, a gateway's `{"entries": […]}`), an
- * array is a SenML pack (RFC 8428). Valid values are kept even when others in the message are
+ * array is a SenML pack (RFC 8428); an HJ 212-2017 packet comes marked by its transport
+ * (`form: 'hj212'`, src/ingest/hj212). Valid values are kept even when others in the message are
  * rejected; docs/ingest.md lists the forms and every reason.
  */
 export function decodeUplink(uplink: Uplink, sensors: SensorLookup): Decoded {
   const decoder = new UplinkDecoder(uplink, sensors);
+  if (uplink.form === 'hj212') {
+    decodeHj212(decoder);
+    return decoder.result();
+  }
   if (uplink.deviceId !== undefined && !decoder.device(uplink.deviceId)) return decoder.result();
   const deviceId = uplink.deviceId ?? null;
   let body: unknown;

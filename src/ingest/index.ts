@@ -18,3 +18,5 @@ export { readDeviceAuth } from './config.ts';
 export type { DeviceAuthMode } from './config.ts';
 export { MAX_INGEST_BODY_BYTES, registerIngestRoutes } from './http-routes.ts';
 export type { IngestApi, IngestResultDto } from './http-routes.ts';
+export { readHj212Port, startHj212Server } from './hj212/index.ts';
+export type { Hj212Server } from './hj212/index.ts';

@@ -8,7 +8,7 @@ import { choosePort, ConfigError, listenError, readConfig, type Config } from '.
 import { ensureDefaultRules, loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
 import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
-  urlWithLogin, type DeviceAuthMode, type MqttLogin,
+  urlWithLogin, type DeviceAuthMode, type MqttLogin, readHj212Port, startHj212Server,
 } from '../ingest/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
@@ -29,6 +29,8 @@ export interface PlatformOptions extends Partial<Config> {
   seed?: (db: Db) => Promise<void>;
   /** Overrides DEVICE_AUTH. */
   deviceAuth?: DeviceAuthMode;
+  /** Overrides HJ212_PORT (0 = any free port; null = no HJ 212 listener). */
+  hj212Port?: number | null;
 }
 
 export interface Platform {
@@ -40,6 +42,8 @@ export interface Platform {
   db: Db;
   /** MQTT login of a demo device or of the simulator's gateway (SIM-GW); undefined without the demo. */
   deviceCredentials(id: string): { username: string; password: string } | undefined;
+  /** The HJ 212-2017 TCP listener's port; null when HJ212_PORT is not set. */
+  hj212Port: number | null;
   stop(): Promise<void>;
 }
 
@@ -142,6 +146,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       cleanups.push(() => broker.close());
       mqttUrl = `mqtt://127.0.0.1:${port}`;
     }
+    const hj212Requested = options.hj212Port === undefined ? readHj212Port() : options.hj212Port;
+    let hj212Port: number | null = null;
+    if (hj212Requested !== null) {
+      const hj212Server = net.createServer();
+      await listen(hj212Server, hj212Requested, config.host, 'HJ212_PORT');
+      const hj212 = await startHj212Server({ server: hj212Server, pipeline, onError, auth: deviceAuth === 'required' ? { credentials, counters: authCounters } : null });
+      cleanups.push(() => hj212.close());
+      hj212Port = hj212.port;
+    }
 
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
@@ -164,7 +177,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       });
       cleanups.push(() => simulator.stop());
     }
-    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), stop };
+    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), hj212Port, stop };
   } catch (error) {
     await stop();
     throw error;
