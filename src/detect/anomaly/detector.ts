@@ -1,0 +1,213 @@
+import { medianMad, normalTail } from './stats.ts';
+
+/**
+ * A causal streaming anomaly detector for one series (one sensor). `update(ts, value)` returns a
+ * score in [0, 1] computed from that value and the ones before it only; the state is plain JSON
+ * (`state()` / `AnomalyDetector.restore`) so live detection can persist it between readings.
+ *
+ * How a score is made (see docs/detection.md):
+ * 1. surprise: robust z-scores (median / MAD) of the value and of its first difference against
+ *    several trailing windows, and, once the series shows a daily pattern, of the residual from the
+ *    median of the same time of day on earlier days; the largest z is mapped to a raw score in [0, 1);
+ * 2. anomaly likelihood (after Numenta's): the tail probability of the short-term mean of raw scores
+ *    under a normal fitted to the longer history of raw scores, reported on a log scale;
+ * 3. one alarm per episode: after a score reaches `threshold`, scores are damped for `suppress`
+ *    readings, so a lasting disturbance is reported once.
+ */
+export interface AnomalyOptions {
+  /** Trailing window lengths (readings) for the robust statistics. */
+  windows: number[];
+  /** Readings seen before any score is given (the detector learns; scores are 0). */
+  learning: number;
+  /** z at which the raw score reaches 1 - 1/e. */
+  zScale: number;
+  /** Short-term average of raw scores (readings) and the history it is compared with. */
+  short: number;
+  long: number;
+  /** Floor of the raw-score standard deviation in the likelihood. */
+  minSd: number;
+  /** Seasonality: slot width in minutes, values kept per slot, days seen before it is used. */
+  slotMinutes: number;
+  slotDepth: number;
+  seasonMinDays: number;
+  /** Residual spread must be below this fraction of the plain spread for the daily model to count. */
+  seasonGain: number;
+  /** A reading scoring at or above this is an anomaly (`is_anomaly`, live alarms). */
+  threshold: number;
+  /** Readings after an anomaly during which scores are multiplied by `damp`. */
+  suppress: number;
+  damp: number;
+}
+
+export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
+  windows: [12, 72, 288],
+  learning: 150,
+  zScale: 4,
+  short: 6,
+  long: 1500,
+  minSd: 0.02,
+  slotMinutes: 30,
+  slotDepth: 42,
+  seasonMinDays: 3,
+  seasonGain: 0.8,
+  threshold: 0.5,
+  suppress: 300,
+  damp: 0.3,
+});
+
+export interface AnomalyState {
+  version: 1;
+  n: number;
+  firstTs: number | null;
+  lastValue: number | null;
+  values: number[];
+  diffs: number[];
+  residuals: number[];
+  slots: Record<string, number[]>;
+  /** Exponentially weighted mean absolute deviation: plain (from the long median) and residual. */
+  plainDev: number;
+  residualDev: number;
+  raws: number[];
+  quietUntil: number;
+}
+
+export interface AnomalyResult {
+  score: number;
+  isAnomaly: boolean;
+  /** Largest robust z of the reading (0 while learning), for explanations. */
+  z: number;
+}
+
+const LOG_TAIL_SCALE = -Math.log(1e-5);
+const DAY_MS = 86_400_000;
+
+function logTail(x: number, mean: number, sd: number): number {
+  const u = (x - mean) / sd;
+  if (u < 8) return Math.log(Math.max(normalTail(x, mean, sd), Number.MIN_VALUE));
+  // Asymptotic form where the tail underflows: log Q(u) ≈ -u²/2 - log(u √(2π)).
+  return -0.5 * u * u - Math.log(u * Math.sqrt(2 * Math.PI));
+}
+
+export class AnomalyDetector {
+  readonly options: AnomalyOptions;
+  private s: AnomalyState;
+  private scratch: number[] = [];
+
+  constructor(options: Partial<AnomalyOptions> = {}, state?: AnomalyState) {
+    this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
+    this.s = state ? structuredClone(state) : {
+      version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
+      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0,
+    };
+  }
+
+  static restore(state: AnomalyState, options: Partial<AnomalyOptions> = {}): AnomalyDetector {
+    if (state.version !== 1) throw new Error(`anomaly state version ${String(state.version)} is not supported`);
+    return new AnomalyDetector(options, state);
+  }
+
+  /** A deep copy of the state (JSON-serialisable). */
+  state(): AnomalyState {
+    return structuredClone(this.s);
+  }
+
+  get count(): number {
+    return this.s.n;
+  }
+
+  private maxWindow(): number {
+    return Math.max(...this.options.windows);
+  }
+
+  /** Robust z of x against the last w entries of `history`, with a floor on the spread. */
+  private z(history: number[], w: number, x: number, floor: number): { z: number; median: number; scale: number } {
+    if (history.length < 3) return { z: 0, median: x, scale: floor };
+    const { median, mad } = medianMad(history, w, this.scratch);
+    const scale = Math.max(1.4826 * mad, floor);
+    return { z: Math.abs(x - median) / scale, median, scale };
+  }
+
+  private slotKey(ts: number): string {
+    return String(Math.floor((((ts % DAY_MS) + DAY_MS) % DAY_MS) / (this.options.slotMinutes * 60_000)));
+  }
+
+  update(ts: number | Date, value: number): AnomalyResult {
+    const t = typeof ts === 'number' ? ts : ts.getTime();
+    if (!Number.isFinite(value) || !Number.isFinite(t)) throw new Error('anomaly detector: timestamp and value must be finite');
+    const o = this.options;
+    const s = this.s;
+    s.firstTs ??= t;
+    const diff = s.lastValue === null ? 0 : value - s.lastValue;
+    const longest = this.maxWindow();
+
+    // Floors: a fraction of the long-window spread, and never below a relative epsilon.
+    const tiny = 1e-9 + 1e-6 * Math.abs(value);
+    const longValue = this.z(s.values, longest, value, tiny);
+    const valueFloor = Math.max(tiny, 0.25 * longValue.scale);
+    const longDiff = this.z(s.diffs, longest, diff, tiny);
+    const diffFloor = Math.max(tiny, 0.25 * longDiff.scale);
+
+    let z = 0;
+    for (const w of o.windows) {
+      z = Math.max(z, w === longest ? longValue.z : this.z(s.values, w, value, valueFloor).z);
+      z = Math.max(z, w === longest ? longDiff.z : this.z(s.diffs, w, diff, diffFloor).z);
+    }
+
+    // Daily seasonality: residual from the same slot's median on earlier days.
+    const key = this.slotKey(t);
+    const slot = s.slots[key] ?? [];
+    let residual: number | null = null;
+    if (slot.length >= 3) residual = value - medianMad(slot, slot.length, this.scratch).median;
+    const seasonal = t - s.firstTs >= o.seasonMinDays * DAY_MS && s.residualDev < o.seasonGain * s.plainDev;
+    if (seasonal && residual !== null) {
+      const resFloor = Math.max(tiny, 0.25 * 1.4826 * s.residualDev);
+      z = Math.max(z, this.z(s.residuals, longest, residual, resFloor).z);
+    }
+
+    const learning = s.n < o.learning;
+    const raw = learning ? 0 : 1 - Math.exp(-z / o.zScale);
+
+    // Anomaly likelihood of the short-term mean of raw scores.
+    let score = 0;
+    if (!learning && s.raws.length >= o.short * 4) {
+      const hist = s.raws.length - (o.short - 1);
+      let sum = 0;
+      let sq = 0;
+      for (let i = 0; i < hist; i++) {
+        sum += s.raws[i]!;
+        sq += s.raws[i]! * s.raws[i]!;
+      }
+      const mean = sum / hist;
+      const sd = Math.max(Math.sqrt(Math.max(sq / hist - mean * mean, 0)), o.minSd);
+      let recent = raw;
+      for (let i = s.raws.length - (o.short - 1); i < s.raws.length; i++) recent += s.raws[i]!;
+      recent /= o.short;
+      const lt = logTail(recent, mean, sd);
+      // tail 1e-5 → 0.63, 1e-10 → 0.86: monotone in the tail, never saturating at 1.
+      score = 1 - Math.exp(lt / LOG_TAIL_SCALE);
+    }
+
+    if (s.n < s.quietUntil) score *= o.damp;
+    const isAnomaly = score >= o.threshold;
+    if (isAnomaly) s.quietUntil = s.n + 1 + o.suppress;
+
+    // Learn from the reading.
+    const push = (a: number[], x: number, cap: number) => {
+      a.push(x);
+      if (a.length > cap) a.shift();
+    };
+    if (s.values.length > 0) push(s.diffs, diff, longest);
+    push(s.values, value, longest);
+    if (residual !== null) {
+      push(s.residuals, residual, longest);
+      s.residualDev = 0.995 * s.residualDev + 0.005 * Math.abs(residual);
+      s.plainDev = 0.995 * s.plainDev + 0.005 * Math.abs(value - longValue.median);
+    }
+    push(slot, value, o.slotDepth);
+    s.slots[key] = slot;
+    if (!learning) push(s.raws, raw, o.long);
+    s.lastValue = value;
+    s.n++;
+    return { score, isAnomaly, z: learning ? 0 : z };
+  }
+}
