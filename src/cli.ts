@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchCommands } from '../bench/cli.ts';
+import { registerDetectCommands } from './detect/cli.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerNetworkCommands } from './network/cli.ts';
 import { registerStartCommand } from './platform/cli.ts';
@@ -14,5 +15,6 @@ registerStartCommand(program);
 registerBenchCommands(program);
 registerNetworkCommands(program);
 registerIngestCommands(program);
+registerDetectCommands(program);
 
 await program.parseAsync(process.argv);

@@ -37,6 +37,11 @@ export interface AnomalyOptions {
   /** Readings after an anomaly during which scores are multiplied by `damp`. */
   suppress: number;
   damp: number;
+  /**
+   * `fire`: damping starts when a score reaches `threshold`; `peak`: a score is damped unless it
+   * exceeds every score of the last `suppress` readings (independent of any threshold).
+   */
+  suppressMode: 'fire' | 'peak';
 }
 
 export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
@@ -51,8 +56,9 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   seasonMinDays: 3,
   seasonGain: 0.8,
   threshold: 0.5,
-  suppress: 300,
-  damp: 0.3,
+  suppress: 1000,
+  damp: 0,
+  suppressMode: 'peak',
 });
 
 export interface AnomalyState {
@@ -69,6 +75,8 @@ export interface AnomalyState {
   residualDev: number;
   raws: number[];
   quietUntil: number;
+  /** Scores before damping, of the last `suppress` readings (mode `peak`). */
+  recent: number[];
 }
 
 export interface AnomalyResult {
@@ -97,7 +105,7 @@ export class AnomalyDetector {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
     this.s = state ? structuredClone(state) : {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
-      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0,
+      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, recent: [],
     };
   }
 
@@ -187,7 +195,12 @@ export class AnomalyDetector {
       score = 1 - Math.exp(lt / LOG_TAIL_SCALE);
     }
 
-    if (s.n < s.quietUntil) score *= o.damp;
+    const undamped = score;
+    if (o.suppressMode === 'peak') {
+      let peak = 0;
+      for (const r of s.recent) if (r > peak) peak = r;
+      if (score <= peak) score *= o.damp;
+    } else if (s.n < s.quietUntil) score *= o.damp;
     const isAnomaly = score >= o.threshold;
     if (isAnomaly) s.quietUntil = s.n + 1 + o.suppress;
 
@@ -206,6 +219,7 @@ export class AnomalyDetector {
     push(slot, value, o.slotDepth);
     s.slots[key] = slot;
     if (!learning) push(s.raws, raw, o.long);
+    if (o.suppressMode === 'peak' && o.suppress > 0) push(s.recent, undamped, o.suppress);
     s.lastValue = value;
     s.n++;
     return { score, isAnomaly, z: learning ? 0 : z };
