@@ -63,7 +63,9 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     const alarm = await waitFor('the gas alarm', () => activeAlarm('GD-001.lel'));
     expect(alarm).toMatchObject({ level: 1, state: 'active', ruleId: 'methane-lel', lastValue: 62, network: 'gas' });
     const incident = await waitFor('its incident', async () => (await api<IncidentDto[]>('/api/incidents')).find((i) => i.alarmId === alarm.id));
-    expect(incident).toMatchObject({ state: 'open', level: 1, ownerId: 'gas-co', assetId: 'AS-01', nextActions: ['dispatch'] });
+    // A level-1 (red) alarm skips verification: it starts in the dispatch queue.
+    expect(incident).toMatchObject({ state: 'verified', level: 1, ownerId: 'gas-co', assetId: 'AS-01', nextActions: ['reject', 'dispatch'], alarmIds: [alarm.id] });
+    expect(incident.dueStage).toBe('verify');
     const sensor = (await api<SensorDto[]>('/api/sensors')).find((s) => s.id === 'GD-001.lel');
     expect(sensor).toMatchObject({ state: 'alarm', level: 1, latest: { value: 62, ts: at(1) } });
     expect(await api<ThresholdRuleDto[]>('/api/sensors/GD-001.lel/rules')).toEqual([{
@@ -98,7 +100,7 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     expect(all[0]).toMatchObject({ state: 'cleared', peakLevel: 2, lastValue: 0.3, clearedAt: at(13) });
   });
 
-  it.skipIf(!variant.available)('moves an incident open → dispatched → disposed → closed and refuses illegal steps', async () => {
+  it.skipIf(!variant.available)('moves an incident verified → dispatched → accepted → on site → disposed → closed and refuses illegal steps', async () => {
     const incident = (await api<IncidentDto[]>('/api/incidents')).find((i) => i.ownerId === 'gas-co')!;
     const url = `${platform.url}/api/incidents/${incident.id}/transitions`;
     const illegal = await postJson<{ error: string }>(url, { action: 'close', actor: 'operator' });
@@ -107,16 +109,26 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     expect((await postJson<{ error: string }>(url, { action: 'fly', actor: 'x' })).status).toBe(400);
     expect((await postJson<{ error: string }>(`${platform.url}/api/incidents/999999/transitions`, { action: 'dispatch', actor: 'x' })).status).toBe(404);
 
-    for (const [action, state, actor] of [['dispatch', 'dispatched', '值班员 王'], ['dispose', 'disposed', '燃气抢修 李'], ['close', 'closed', '值班员 王']] as const) {
-      const step = await postJson<IncidentDto>(url, { action, actor, note: `${action} note` });
-      expect(step.status).toBe(200);
+    // Accounts are off here: the body names the actor, and the gas company's crew acts "as" its unit.
+    const crew = { name: '燃气抢修 李', role: 'field_crew', orgId: 'gas-co' };
+    const steps = [
+      ['dispatch', 'dispatched', { actor: '值班员 王' }], ['accept', 'accepted', { as: crew }], ['arrive', 'on_site', { as: crew }],
+      ['dispose', 'disposed', { as: crew, note: 'dispose note', location: { lon: 112.2395, lat: 30.3365 }, readings: [{ name: 'lel', value: 0, unit: '%LEL' }] }],
+      ['close', 'closed', { actor: '值班员 王' }],
+    ] as const;
+    for (const [action, state, extra] of steps) {
+      const step = await postJson<IncidentDto>(url, { action, ...extra });
+      expect(step.status, action).toBe(200);
       expect(step.body.state).toBe(state);
     }
     const [closed] = (await api<IncidentDto[]>('/api/incidents')).filter((i) => i.id === incident.id);
     expect(closed!.events.map((e) => [e.action, e.toState, e.actor])).toEqual([
-      ['open', 'open', 'system'], ['dispatch', 'dispatched', '值班员 王'], ['dispose', 'disposed', '燃气抢修 李'], ['close', 'closed', '值班员 王'],
+      ['open', 'verified', 'system'], ['dispatch', 'dispatched', '值班员 王'], ['accept', 'accepted', '燃气抢修 李'],
+      ['arrive', 'on_site', '燃气抢修 李'], ['dispose', 'disposed', '燃气抢修 李'], ['close', 'closed', '值班员 王'],
     ]);
-    expect(closed!.nextActions).toEqual([]);
+    expect(closed!.events[4]!.payload).toMatchObject({ location: { lon: 112.2395, lat: 30.3365 }, readings: [{ name: 'lel', value: 0, unit: '%LEL' }] });
+    expect(closed!.nextActions).toEqual(['reopen']);
+    expect(closed!.dueAt).toBeNull();
   });
 
   it.skipIf(!variant.available)('keeps bad input aside with a reason and loses nothing valid', async () => {

@@ -29,7 +29,9 @@ describe('restart on the same DATA_DIR', () => {
       await device.endAsync();
       const incident = await waitFor('the incident', async () => (await getJson<IncidentDto[]>(`${first.url}/api/incidents`))[0]);
       incidentId = incident.id;
-      expect((await postJson<IncidentDto>(`${first.url}/api/incidents/${incidentId}/transitions`, { action: 'dispatch', actor: 'operator' })).status).toBe(200);
+      for (const action of ['verify', 'dispatch']) {
+        expect((await postJson<IncidentDto>(`${first.url}/api/incidents/${incidentId}/transitions`, { action, actor: 'operator' })).status).toBe(200);
+      }
       assetCount = (await getJson<AssetCollection>(`${first.url}/api/assets`)).features.length;
       expect(assetCount).toBeGreaterThan(20);
     } finally {
@@ -44,7 +46,7 @@ describe('restart on the same DATA_DIR', () => {
       expect(alarm).toMatchObject({ sensorId: 'GD-002.lel', level: 2, state: 'active', incidentId });
       const [incident] = await getJson<IncidentDto[]>(`${second.url}/api/incidents`);
       expect(incident).toMatchObject({ id: incidentId, state: 'dispatched', ownerId: 'gas-co' });
-      expect(incident!.events.map((e) => e.action)).toEqual(['open', 'dispatch']);
+      expect(incident!.events.map((e) => e.action)).toEqual(['open', 'verify', 'dispatch']);
     } finally {
       await second.stop();
     }

@@ -14,8 +14,18 @@ export type WarningLevel = 1 | 2 | 3 | 4;
 /** `offline`: the sensor has been silent past its threshold (an active offline alarm, rule `offline`). */
 export type SensorState = 'normal' | 'alarm' | 'offline' | 'nodata';
 export type AlarmState = 'active' | 'cleared';
-export type IncidentState = 'open' | 'dispatched' | 'disposed' | 'closed';
-export type IncidentAction = 'dispatch' | 'dispose' | 'close';
+export type { IncidentAction, IncidentState, Role } from '../incidents/workflow.ts';
+export type { AuditEntry as AuditEntryDto, ChainReport as AuditVerificationDto } from '../incidents/audit.ts';
+export type { SlaStage } from '../incidents/sla.ts';
+import type { IncidentAction, IncidentState, Role } from '../incidents/workflow.ts';
+import type { SlaStage } from '../incidents/sla.ts';
+
+/** GET /api/incidents/workflow: the one transition table, and the SLA minutes per level and stage. */
+export interface WorkflowDto {
+  states: IncidentState[];
+  actions: { action: IncidentAction; from: IncidentState[]; to: IncidentState; roles: Role[]; assignedUnitOnly: boolean; reasonRequired: boolean }[];
+  sla: Record<'1' | '2' | '3' | '4', Record<SlaStage, number>>;
+}
 
 export interface OrganisationDto {
   id: string;

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listAlarms, OFFLINE_RULE_ID, type Alarm, type RuleBook } from '../detect/index.ts';
-import { INCIDENT_ACTIONS, IncidentError, listIncidents, transitionIncident } from '../incidents/index.ts';
+import { incidentIdsForAlarms } from '../incidents/index.ts';
 import { registerIngestRoutes, type IngestApi } from '../ingest/index.ts';
 import { listAssets, listOrganisations } from '../network/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
+import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
+import { registerOpen311Routes } from './open311-routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
@@ -50,11 +52,6 @@ const seriesQuery = z.object({
   resolution: z.enum(['auto', 'raw', '1m', '1h', '1d']).default('auto'),
 });
 const alarmQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
-const transitionBody = z.object({
-  action: z.enum(INCIDENT_ACTIONS as [string, ...string[]]),
-  actor: z.string().trim().min(1).max(100),
-  note: z.string().max(2000).optional(),
-});
 
 function invalid(error: z.ZodError): { error: string } {
   return { error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
@@ -157,28 +154,14 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/alarms', userRoute, async (request, reply) => {
     const query = alarmQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send(invalid(query.error));
-    return (await listAlarms(ctx.db, { state: query.data.state })).map((a) => alarmDto(a, ctx.sensors));
+    const alarms = await listAlarms(ctx.db, { state: query.data.state });
+    // An alarm attached to an incident opened by another alarm on the same asset: name that incident.
+    const grouped = await incidentIdsForAlarms(ctx.db, alarms.filter((a) => a.incidentId === null).map((a) => a.id));
+    return alarms.map((a) => alarmDto({ ...a, incidentId: a.incidentId ?? grouped.get(a.id) ?? null }, ctx.sensors));
   });
 
-  app.get('/api/incidents', userRoute, () => listIncidents(ctx.db));
-
-  app.post<{ Params: { id: string } }>('/api/incidents/:id/transitions', userRoute, async (request, reply) => {
-    if (!/^\d{1,18}$/.test(request.params.id)) return reply.code(404).send({ error: `incident ${request.params.id} does not exist` });
-    const body = transitionBody.safeParse(request.body);
-    if (!body.success) return reply.code(400).send(invalid(body.error));
-    const { action, actor, note } = body.data;
-    try {
-      await ctx.db.transaction((tx) =>
-        transitionIncident(tx, request.params.id, action as (typeof INCIDENT_ACTIONS)[number], actor, note ?? null, ctx.clock()),
-      );
-    } catch (error) {
-      if (error instanceof IncidentError) return reply.code(error.code === 'not_found' ? 404 : 409).send({ error: error.message });
-      throw error;
-    }
-    const [incident] = await listIncidents(ctx.db, { ids: [request.params.id] });
-    ctx.bus.publish({ type: 'incidents', incidents: incident ? [incident] : [] });
-    return incident;
-  });
+  registerIncidentRoutes(app, ctx);
+  registerOpen311Routes(app, ctx);
 
   registerIngestRoutes(app, ctx);
 

@@ -1,7 +1,16 @@
 export * from './types.ts';
-export { INCIDENT_ACTIONS, nextActions, nextState, TRANSITIONS } from './workflow.ts';
-export type { IncidentAction, IncidentState } from './workflow.ts';
-export { listIncidents, openIncident, raiseIncidentForAlarm, SYSTEM_ACTOR, transitionIncident } from './repository.ts';
-export type { NewIncident } from './repository.ts';
+export {
+  allowedActions, INCIDENT_ACTIONS, INCIDENT_STATES, nextActions, nextState, refusal, ROLES, TERMINAL_STATES, TRANSITIONS,
+} from './workflow.ts';
+export type { ActionRule, Actor, IncidentAction, IncidentState, OrgKind, Role } from './workflow.ts';
+export {
+  backfillAudit, createIncident, escalateOverdue, incidentIdsForAlarms, initialState, listIncidents, mergeIncident, openIncident,
+  raiseIncidentForAlarm, SYSTEM_ACTOR, transitionIncident,
+} from './repository.ts';
+export type { IncidentFilter, IncidentInput, NewIncident, TransitionInput } from './repository.ts';
+export { appendAudit, canonicalJson, entryHash, genesisHash, listAudit, verifyAudit } from './audit.ts';
+export type { AuditAction, AuditEntry, ChainReport } from './audit.ts';
+export { DEFAULT_SLA, deadline, expectedCompletion, loadSla, SLA_STAGES, stageOf } from './sla.ts';
+export type { SlaPolicy, SlaStage } from './sla.ts';
 export { openIncidentsForAlarms } from './from-alarms.ts';
 export type { AlarmContext } from './from-alarms.ts';

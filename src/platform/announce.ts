@@ -1,6 +1,6 @@
 import type { EventBus } from '../bus/index.ts';
 import { getAlarms, type AlarmChange, type SensorReading } from '../detect/index.ts';
-import { listIncidents } from '../incidents/index.ts';
+import { incidentIdsForAlarms, listIncidents } from '../incidents/index.ts';
 import type { Queryable } from '../store/index.ts';
 
 /** Tells the bus what a committed transaction changed: readings, alarms and their incidents. */
@@ -9,8 +9,11 @@ export async function announceChanges(db: Queryable, bus: EventBus, fresh: Senso
     bus.publish({ type: 'readings', readings: fresh.map((r) => ({ sensorId: r.sensorId, ts: r.ts.toISOString(), value: r.value })) });
   }
   if (changes.length === 0) return;
-  const alarms = await getAlarms(db, [...new Set(changes.map((c) => c.alarmId))]);
+  // An alarm attached to a live incident on the same asset is announced with that incident.
+  const found = await getAlarms(db, [...new Set(changes.map((c) => c.alarmId))]);
+  const grouped = await incidentIdsForAlarms(db, found.filter((a) => a.incidentId === null).map((a) => a.id));
+  const alarms = found.map((a) => ({ ...a, incidentId: a.incidentId ?? grouped.get(a.id) ?? null }));
   bus.publish({ type: 'alarms', alarms });
-  const incidentIds = alarms.map((a) => a.incidentId).filter((id): id is string => id !== null);
+  const incidentIds = [...new Set(alarms.map((a) => a.incidentId).filter((id): id is string => id !== null))];
   if (incidentIds.length > 0) bus.publish({ type: 'incidents', incidents: await listIncidents(db, { ids: incidentIds }) });
 }

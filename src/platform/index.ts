@@ -10,6 +10,7 @@ import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
   urlWithLogin, type DeviceAuthMode, type MqttLogin, readHj212Port, startHj212Server,
 } from '../ingest/index.ts';
+import { backfillAudit, escalateOverdue, listIncidents } from '../incidents/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
 import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
@@ -29,6 +30,10 @@ export interface PlatformOptions extends Partial<Config> {
   seed?: (db: Db) => Promise<void>;
   /** Overrides DEVICE_AUTH. */
   deviceAuth?: DeviceAuthMode;
+  /** The platform's clock (tests move it to run incident deadlines out). */
+  clock?: () => Date;
+  /** How often incident deadlines are checked (default 15 s). */
+  slaCheckMs?: number;
   /** Overrides HJ212_PORT (0 = any free port; null = no HJ 212 listener). */
   hj212Port?: number | null;
 }
@@ -87,6 +92,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(() => db.close());
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    await backfillAudit(db);
     await ensureDefaultRules(db);
     if (options.seed) await options.seed(db);
     if (options.demo !== false && (await seedDemoCity(db))) logger.info('demo city loaded');
@@ -113,7 +119,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       onCommitted: (fresh, changes) => announceChanges(db, bus, fresh, changes),
     });
     cleanups.push(() => pipeline.drain());
-    const clock = () => new Date();
+    const clock = options.clock ?? (() => new Date());
     cleanups.push(every(config.offlineCheckMs, async () => {
       const opened = await db.transaction((tx) => openOfflineAlarms(tx, clock()));
       if (opened.length > 0) await announceChanges(db, bus, [], opened);
@@ -121,6 +127,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(every(config.rollupIntervalMs, async () => {
       await rollUp(db, clock(), config.timeZone);
     }, (error) => logger.error({ err: error }, 'rollup failed')));
+    cleanups.push(every(options.slaCheckMs ?? 15_000, async () => {
+      const ids = await db.transaction((tx) => escalateOverdue(tx, clock()));
+      if (ids.length > 0) bus.publish({ type: 'incidents', incidents: await listIncidents(db, { ids }) });
+    }, (error) => logger.error({ err: error }, 'incident deadline check failed')));
     const retain = async () => {
       const dropped = await applyRetention(db, config.retention, clock(), partitions);
       if (dropped.length > 0) logger.info({ dropped }, 'retention dropped partitions');
