@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBenchCommands } from '../bench/cli.ts';
 import { registerDetectCommands } from './detect/cli.ts';
+import { registerDrainageCommands } from './drainage/cli.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerNetworkCommands } from './network/cli.ts';
 import { registerStartCommand } from './platform/cli.ts';
@@ -16,5 +17,6 @@ registerBenchCommands(program);
 registerNetworkCommands(program);
 registerIngestCommands(program);
 registerDetectCommands(program);
+registerDrainageCommands(program);
 
 await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import { readConfig } from '../config/index.ts';
 import { failAndExit } from '../platform/cli.ts';
 import { DEMO_SENSORS } from '../sim/index.ts';
 import { lockDataDir, migrate, openDatabase, type Db } from '../store/index.ts';
+import { registerHj212Commands } from './hj212/cli.ts';
 import { DEMO_GATEWAY_ID, demoSecretDeriver, DeviceCredentials, newSecret, type MqttLogin } from './credentials.ts';
 import { mosquittoAcl, mosquittoConf, mosquittoPasswordLine } from './mosquitto.ts';
 
@@ -51,6 +52,7 @@ async function demoLogins(db: Db, credentials: DeviceCredentials): Promise<MqttL
 }
 
 export function registerIngestCommands(program: Command): void {
+  registerHj212Commands(program);
   const devices = program.command('devices').description('device and gateway credentials; broker files for an external MQTT broker (see docs/ingest.md)');
 
   devices
