@@ -140,6 +140,19 @@ describe('HJ 212-2017 over TCP', () => {
     }
   });
 
+  it('takes a backlog of packets in one write and answers each in order', async () => {
+    const client = await station();
+    try {
+      const qns = Array.from({ length: 50 }, (_, i) => `${formatBeijingTime(new Date())}${String(i).padStart(3, '0')}`);
+      client.send(qns.map((q, i) => upload({ qn: q, secondsAgo: 3000 - i * 30, cp: `w01009-Rtd=${(7 + i / 100).toFixed(2)},w01009-Flag=N` })).join(''));
+      await waitFor('50 replies', () => (client.replies.length === 50 ? true : undefined));
+      expect(client.replies.map((r) => { const p = parsePacket(r); return p.ok ? p.packet.qn : p.reason; })).toEqual(qns);
+      expect((await readings('do')).length).toBe(51);
+    } finally {
+      client.end();
+    }
+  });
+
   it('refuses a wrong PW or an unknown MN: counted, never stored, never answered', async () => {
     const before = (await getJson<{ auth: AuthCountsDto }>(`${platform.url}/api/ingest/stats`)).auth;
     const lettersBefore = (await deadLetters()).length;

@@ -48,6 +48,7 @@ export async function startHj212Server(options: {
     let buffer: Buffer = Buffer.alloc(0);
     let proven: string | null = null;
     let chain = Promise.resolve();
+    let replies = Promise.resolve();
 
     const refuse = (reason: 'missing_credentials' | 'unknown_principal' | 'wrong_secret' | 'publish_denied', principal: string | null, detail: string) =>
       auth!.counters.record({ transport: 'hj212', reason, principal, detail: `${detail} from ${remote}` });
@@ -85,15 +86,14 @@ export async function startHj212Server(options: {
       if (deviceId !== null) uplink = { ...base, deviceId };
       else if (!auth) uplink = { ...base, gateway: { id: `hj212:${remote}`, mayReport: () => true } };
       else return;
-      try {
-        await pipeline.submit(uplink);
-      } catch (error) {
-        options.onError(error);
-        return;
-      }
-      if (parsed.ok && wantsReply(parsed.packet) && DATA_COMMANDS[parsed.packet.cn] && !socket.destroyed) {
-        socket.write(dataResponse(parsed.packet));
-      }
+      // The next packet need not wait for this one's commit (a data logger uploading a backlog
+      // fills a group commit); the replies still go out in packet order, each after its commit.
+      const committed = pipeline.submit(uplink);
+      const reply = parsed.ok && wantsReply(parsed.packet) && DATA_COMMANDS[parsed.packet.cn] ? dataResponse(parsed.packet) : null;
+      replies = replies.then(() => committed.then(
+        () => { if (reply && !socket.destroyed) socket.write(reply); },
+        (error: unknown) => options.onError(error),
+      ));
     };
 
     const enqueue = (bytes: Buffer) => {
