@@ -101,8 +101,9 @@ export async function nearestAsset(ctx: ApiContext, at: { lon: number; lat: numb
   const d = 0.003;
   const [row] = await ctx.db.query<{ id: string; owner_id: string }>(
     `SELECT id, owner_id FROM assets
-      WHERE min_lon <= $1 + $3 AND max_lon >= $1 - $3 AND min_lat <= $2 + $3 AND max_lat >= $2 - $3 AND ($4::text IS NULL OR network = $4)
-      ORDER BY abs((min_lon + max_lon) / 2 - $1) + abs((min_lat + max_lat) / 2 - $2) LIMIT 1`,
+      WHERE min_lon <= $1::float8 + $3::float8 AND max_lon >= $1::float8 - $3::float8
+        AND min_lat <= $2::float8 + $3::float8 AND max_lat >= $2::float8 - $3::float8 AND ($4::text IS NULL OR network = $4)
+      ORDER BY abs((min_lon + max_lon) / 2 - $1::float8) + abs((min_lat + max_lat) / 2 - $2::float8) LIMIT 1`,
     [at.lon, at.lat, d, network ?? null],
   );
   return row ? { id: row.id, ownerId: row.owner_id } : null;

@@ -60,8 +60,8 @@ class PostLimiter {
 }
 
 function hasToken(request: FastifyRequest): boolean {
-  const principal = (request as unknown as { principal?: { via?: string } }).principal;
-  return principal !== undefined && principal.via !== undefined && principal.via !== 'off';
+  const principal = (request as unknown as { principal?: { via?: string } | null }).principal;
+  return principal !== undefined && principal !== null && principal.via !== undefined && principal.via !== 'off';
 }
 
 export function registerOpen311Routes(app: FastifyInstance, ctx: ApiContext): void {
