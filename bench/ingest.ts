@@ -165,7 +165,9 @@ async function benchWith(options: IngestBenchOptions, dataDir: string, databaseU
     // message that shows the alarm, which is sent only after the alarm is committed.
     const latencies: number[] = [];
     const seen = new Set<string>();
-    const socket = new WebSocket(`${platform.url.replace('http', 'ws')}/api/live`);
+    // The bench watches the live feed as the admin (the accounts made at first start), like a console would.
+    const session = { authorization: `Bearer ${await platform.login('admin')}` };
+    const socket = new WebSocket(`${platform.url.replace('http', 'ws')}/api/live`, { headers: session });
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as LiveMessage;
@@ -195,7 +197,7 @@ async function benchWith(options: IngestBenchOptions, dataDir: string, databaseU
     const loadEnded = Date.now();
     const ackedPoints = load.acked * options.channels;
     // The pipeline's own counter, not count(*), which would compete with the commits it waits for.
-    const committed = async () => (await (await fetch(`${platform.url}/api/ingest/stats`)).json() as { pipeline: PipelineStats }).pipeline.committedReadings;
+    const committed = async () => (await (await fetch(`${platform.url}/api/ingest/stats`, { headers: session })).json() as { pipeline: PipelineStats }).pipeline.committedReadings;
     if (options.qos === 1) {
       // The embedded broker acknowledges after the commit, so nothing is left here; an external
       // one acknowledges on receipt, so a flat-out load leaves a backlog in the broker that

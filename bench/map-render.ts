@@ -5,7 +5,7 @@
 //   npx tsx bench/map-render.ts [--preset jingzhou] [--seed 1] [--runs 3]
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { launchChromium } from '../test/support/browser.ts';
+import { launchChromium, logIn } from '../test/support/browser.ts';
 import { startCityPlatform } from '../test/e2e/city-platform.ts';
 import type { PresetName } from '../src/sim/presets/index.ts';
 
@@ -17,12 +17,13 @@ const browser = await launchChromium();
 try {
   // The server cuts tiles on first request; warm its model once so runs measure the browser.
   const t0 = performance.now();
-  await (await fetch(`${platform.url}/api/network/tiles.json`)).json();
+  await (await fetch(`${platform.url}/api/network/tiles.json`, { headers: { authorization: `Bearer ${await platform.login('admin')}` } })).json();
   const tileSetMs = Math.round(performance.now() - t0);
 
   const samples: { renderMs: number; tiles: number; tileKB: number; features: number; zoom: number }[] = [];
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    await logIn(context, platform, 'admin');
     const page = await context.newPage();
     let tiles = 0;
     let bytes = 0;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchCommands } from '../bench/cli.ts';
+import { registerAuthCommands } from './auth/cli.ts';
 import { registerDetectCommands } from './detect/cli.ts';
 import { registerDrainageCommands } from './drainage/cli.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
@@ -13,6 +14,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStartCommand(program);
+registerAuthCommands(program);
 registerBenchCommands(program);
 registerNetworkCommands(program);
 registerIngestCommands(program);

@@ -77,6 +77,14 @@ describe('lifeline CLI', () => {
       const url = line.match(/at (http:\/\/\S+)/)![1]!;
       expect(line).toMatch(/devices publish to mqtt:\/\/127\.0\.0\.1:\d+/);
       expect(await getJson<{ status: string }>(`${url}/api/health`)).toMatchObject({ status: 'ok', database: 'pglite', broker: 'embedded' });
+      // First start: the generated accounts are printed once, and a printed password logs in.
+      const password = stdout.match(/^ {2}centre-operator +(\S+) +centre_operator @ centre$/m)?.[1];
+      expect(password, stdout).toBeDefined();
+      expect((await fetch(`${url}/api/sensors`)).status).toBe(401);
+      const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'centre-operator', password }) });
+      expect(login.status).toBe(200);
+      const { token } = (await login.json()) as { token: string };
+      expect(await getJson(`${url}/api/auth/me`, token)).toMatchObject({ userId: 'centre-operator', orgId: 'centre', roles: ['centre_operator'] });
     } finally {
       child.kill('SIGTERM');
     }

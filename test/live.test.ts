@@ -1,9 +1,10 @@
 // The live feed: alarms at once, readings coalesced to the latest value per sensor.
 import mqtt from 'mqtt';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveMessage } from '../src/api/index.ts';
 import { startPlatform, type Platform } from '../src/platform/index.ts';
+import { api } from './support/api.ts';
 import { tempDir, topicPrefix } from './support/tmp.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -17,7 +18,7 @@ describe('live WebSocket feed', () => {
     platform = await startPlatform({
       port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, topicPrefix: topicPrefix('live'), simulate: false, buildWeb: false, log: false,
     });
-    socket = new WebSocket(`${platform.url.replace('http', 'ws')}/api/live`);
+    socket = (await api(platform)).ws();
     socket.on('message', (raw) => received.push(JSON.parse(raw.toString()) as LiveMessage));
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   });

@@ -47,6 +47,10 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
       port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, databaseUrl,
       mqttUrl: variant.broker === 'mosquitto' ? MOSQUITTO_URL : undefined,
       topicPrefix: topicPrefix('pipeline'), simulate: false, buildWeb: false, log: false, offlineCheckMs: 200,
+      // Accounts off, honestly: this file is about the reading → alarm → incident path over four
+      // store × broker combinations, and its workflow steps name their actor in the body. Logins,
+      // roles and owner scoping are tested in test/auth/gate.test.ts.
+      auth: 'off',
     });
     cleanups.push(() => platform.stop());
     // The simulator's gateway may publish on every demo device's topic (Mosquitto ignores the login).

@@ -7,31 +7,47 @@ type Reading = { sensorId: string; ts: string; value: number };
 /** A client this far behind gets no more readings until it catches up; alarms and incidents still go out. */
 const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 
+/** Owner organisation of a sensor, and of an alarm or incident message (null: nobody's in particular). */
+export interface LiveOwners {
+  ofSensor(sensorId: string): string | null;
+  ofMessage(message: LiveMessage): string | null;
+}
+
 /**
  * Fans committed changes out to the browsers: one bus subscription for all sockets, each message
- * serialised once. Alarms and incidents go out at once; readings are coalesced to the latest
- * value per sensor and sent every `readingsEveryMs`, since a map needs the current value, not
- * every one of tens of thousands per second.
+ * serialised once per audience. Alarms and incidents go out at once; readings are coalesced to
+ * the latest value per sensor and sent every `readingsEveryMs`, since a map needs the current
+ * value, not every one of tens of thousands per second. A socket with an owner scope (an owner
+ * unit's user) receives only what concerns its own organisation.
  */
 export class LiveHub {
-  private sockets = new Set<WebSocket>();
+  private sockets = new Map<WebSocket, string | null>();
   private pending = new Map<string, Reading>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
-  constructor(bus: EventBus, private readonly toMessages: (event: PlatformEvent) => LiveMessage[], readingsEveryMs = 1000) {
+  constructor(
+    bus: EventBus,
+    private readonly toMessages: (event: PlatformEvent) => LiveMessage[],
+    private readonly owners: LiveOwners,
+    readingsEveryMs = 1000,
+  ) {
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === 'readings') {
         for (const r of event.readings) this.pending.set(r.sensorId, r);
         return;
       }
-      for (const message of this.toMessages(event)) this.broadcast(JSON.stringify(message), false);
+      for (const message of this.toMessages(event)) {
+        const owner = this.owners.ofMessage(message);
+        this.broadcast(JSON.stringify(message), false, (scope) => scope === null || scope === owner);
+      }
     });
     this.timer = setInterval(() => this.flushReadings(), readingsEveryMs);
   }
 
-  add(socket: WebSocket, hello: LiveMessage): void {
-    this.sockets.add(socket);
+  /** `scope`: the owner organisation this socket is confined to, null for the whole city. */
+  add(socket: WebSocket, hello: LiveMessage, scope: string | null = null): void {
+    this.sockets.set(socket, scope);
     socket.send(JSON.stringify(hello));
     socket.on('close', () => this.sockets.delete(socket));
   }
@@ -40,11 +56,18 @@ export class LiveHub {
     if (this.pending.size === 0) return;
     const readings = [...this.pending.values()];
     this.pending.clear();
-    if (this.sockets.size > 0) this.broadcast(JSON.stringify({ type: 'readings', readings } satisfies LiveMessage), true);
+    if (this.sockets.size === 0) return;
+    this.broadcast(JSON.stringify({ type: 'readings', readings } satisfies LiveMessage), true, (scope) => scope === null);
+    const scopes = new Set([...this.sockets.values()].filter((s): s is string => s !== null));
+    for (const scope of scopes) {
+      const own = readings.filter((r) => this.owners.ofSensor(r.sensorId) === scope);
+      if (own.length > 0) this.broadcast(JSON.stringify({ type: 'readings', readings: own } satisfies LiveMessage), true, (s) => s === scope);
+    }
   }
 
-  private broadcast(text: string, droppable: boolean): void {
-    for (const socket of this.sockets) {
+  private broadcast(text: string, droppable: boolean, to: (scope: string | null) => boolean): void {
+    for (const [socket, scope] of this.sockets) {
+      if (!to(scope)) continue;
       if (droppable && socket.bufferedAmount > SLOW_CLIENT_BYTES) continue;
       socket.send(text);
     }

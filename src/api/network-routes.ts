@@ -2,7 +2,7 @@
 // findings, areas and statistics per area. Queries run on an in-memory twin (graphs and a
 // spatial index) built on first use; the model only changes through the CLI, which cannot run
 // while this server holds the database.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   areaStats, areasOfAsset, listAreas, listOrganisations, loadHealth, NetworkTwin, NETWORK_KINDS, TopologyError,
@@ -13,6 +13,7 @@ import type {
   AreaCollection, AreaStatsDto, Asset3dDto, AssetCollection, AssetDetailDto, AssetFeature, FindingDto, IsolationDto, NearbyDto, Network3dDto, NetworkSummaryDto,
   TileSetDto, TraceDto,
 } from './dto.ts';
+import { scopeOwner } from './access.ts';
 import type { ApiContext } from './routes.ts';
 
 const network = z.enum(NETWORK_KINDS as unknown as [NetworkKind, ...NetworkKind[]]);
@@ -57,8 +58,24 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
   let owners: Promise<Map<string, string>> | null = null;
   const ownerNames = () => (owners ??= listOrganisations(ctx.db).then((list) => new Map(list.map((o) => [o.id, o.name]))));
 
-  let tiles: Promise<NetworkTiles> | null = null;
-  const getTiles = () => (tiles ??= getTwin().then((t) => new NetworkTiles(t.assets)).catch((error) => ((tiles = null), Promise.reject(error))));
+  // One tile set for the whole city and one per owner unit that asks (an owner unit's map shows its own network only).
+  const tileSets = new Map<string, Promise<NetworkTiles>>();
+  const getTiles = (owner: string | null) => {
+    const key = owner ?? '';
+    let set = tileSets.get(key);
+    if (!set) {
+      set = getTwin().then((t) => new NetworkTiles(owner === null ? t.assets : t.assets.filter((a) => a.ownerId === owner)));
+      set.catch(() => tileSets.delete(key));
+      tileSets.set(key, set);
+    }
+    return set;
+  };
+  /** Owner scoping: an owner unit's user sees only its own assets; another unit's asset answers 404 like a missing one. */
+  const visible = (request: FastifyRequest) => {
+    const owner = scopeOwner(request);
+    return owner === null ? undefined : (a: Asset) => a.ownerId === owner;
+  };
+  const both = <T>(a: ((x: T) => boolean) | undefined, b: ((x: T) => boolean) | undefined) => (a && b ? (x: T) => a(x) && b(x) : a ?? b);
 
   const feature = (a: Asset, names: Map<string, string>): AssetFeature => ({
     type: 'Feature', id: a.id, geometry: a.geometry,
@@ -66,9 +83,11 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
   });
   const nearby = (list: Nearby[]): NearbyDto[] => list.map((n) => ({ assetId: n.asset.id, name: n.asset.name, network: n.asset.network, assetType: n.asset.assetType, distanceM: Math.round(n.distanceM * 100) / 100 }));
   /** Runs a twin query for an asset, answering 404 for an unknown asset and 422 for a query it does not support. */
-  const onAsset = async <T>(reply: FastifyReply, id: string, query: (t: NetworkTwin) => T): Promise<T | FastifyReply> => {
+  const onAsset = async <T>(request: FastifyRequest, reply: FastifyReply, id: string, query: (t: NetworkTwin) => T): Promise<T | FastifyReply> => {
     const t = await getTwin();
-    if (!t.byId.has(id)) return reply.code(404).send({ error: `asset ${id} does not exist` });
+    const asset = t.byId.get(id);
+    const owner = scopeOwner(request);
+    if (!asset || (owner !== null && asset.ownerId !== owner)) return reply.code(404).send({ error: `asset ${id} does not exist` });
     try {
       return query(t);
     } catch (error) {
@@ -77,12 +96,17 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     }
   };
 
-  app.get('/api/network/summary', userRoute, async (): Promise<NetworkSummaryDto> => {
+  app.get('/api/network/summary', userRoute, async (request): Promise<NetworkSummaryDto> => {
+    const owner = scopeOwner(request);
     const rows = await ctx.db.query<{ network: NetworkKind; asset_type: string; n: number; len: number }>(
-      `SELECT network, asset_type, count(*)::int AS n, coalesce(sum(length_m), 0)::float8 AS len FROM assets GROUP BY 1, 2 ORDER BY 1, 2`,
+      `SELECT network, asset_type, count(*)::int AS n, coalesce(sum(length_m), 0)::float8 AS len FROM assets
+        WHERE $1::text IS NULL OR owner_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [owner],
     );
     const areas = await ctx.db.query<{ kind: 'city' | 'district' | 'block' | 'zone'; n: number }>('SELECT kind, count(*)::int AS n FROM areas GROUP BY kind');
-    const [sensors] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sensors');
+    const [sensors] = await ctx.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM sensors s JOIN assets a ON a.id = s.asset_id WHERE $1::text IS NULL OR a.owner_id = $1', [owner],
+    );
     return {
       networks: rows.map((r) => ({ network: r.network, assetType: r.asset_type, count: r.n, km: Math.round(r.len) / 1000 })),
       areas: { city: 0, district: 0, block: 0, zone: 0, ...Object.fromEntries(areas.map((a) => [a.kind, a.n])) },
@@ -95,7 +119,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     if (!query.success) return invalid(reply, query.error);
     const { bbox, network: only, limit } = query.data;
     const [t, names] = await Promise.all([getTwin(), ownerNames()]);
-    const found = t.spatial.search(bbox, only ? (a) => a.network === only : undefined);
+    const found = t.spatial.search(bbox, both(only ? (a) => a.network === only : undefined, visible(request)));
     if (found.length > limit) return reply.code(413).send({ error: `${found.length} assets in this bbox, more than limit=${limit}: zoom in or raise the limit` });
     return { type: 'FeatureCollection', features: found.map((a) => feature(a, names)) } satisfies AssetCollection;
   });
@@ -104,13 +128,13 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     const query = nearestQuery.safeParse(request.query);
     if (!query.success) return invalid(reply, query.error);
     const { lon, lat, k, network: only } = query.data;
-    return nearby((await getTwin()).spatial.nearest([lon, lat], k, only ? (a) => a.network === only : undefined));
+    return nearby((await getTwin()).spatial.nearest([lon, lat], k, both(only ? (a) => a.network === only : undefined, visible(request))));
   });
 
   app.get<{ Params: { id: string } }>('/api/network/assets/:id', userRoute, async (request, reply) => {
     const t = await getTwin();
     const asset = t.byId.get(request.params.id);
-    if (!asset) return reply.code(404).send({ error: `asset ${request.params.id} does not exist` });
+    if (!asset || visible(request)?.(asset) === false) return reply.code(404).send({ error: `asset ${request.params.id} does not exist` });
     const sensors = await ctx.db.query<{ id: string }>('SELECT id FROM sensors WHERE asset_id = $1 ORDER BY id', [asset.id]);
     const health = await loadHealth(ctx.db, asset.id);
     return {
@@ -123,21 +147,21 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     const query = traceQuery.safeParse(request.query);
     if (!query.success) return invalid(reply, query.error);
     const { direction } = query.data;
-    return onAsset(reply, request.params.id, (t): TraceDto => ({ assetId: request.params.id, direction, assetIds: t.trace(request.params.id, direction) }));
+    return onAsset(request, reply, request.params.id, (t): TraceDto => ({ assetId: request.params.id, direction, assetIds: t.trace(request.params.id, direction) }));
   });
 
   app.get<{ Params: { id: string } }>('/api/network/assets/:id/isolation', userRoute, async (request, reply) =>
-    onAsset(reply, request.params.id, (t): IsolationDto => t.isolate(request.params.id)));
+    onAsset(request, reply, request.params.id, (t): IsolationDto => t.isolate(request.params.id)));
 
   app.get<{ Params: { id: string } }>('/api/network/assets/:id/spaces', userRoute, async (request, reply) => {
     const query = spacesQuery.safeParse(request.query);
     if (!query.success) return invalid(reply, query.error);
-    return onAsset(reply, request.params.id, (t) => nearby(t.spacesNear(request.params.id, query.data.within)));
+    return onAsset(request, reply, request.params.id, (t) => nearby(t.spacesNear(request.params.id, query.data.within)));
   });
 
   // Vector tiles (src/network/tiles.ts): the map's pipes and nodes at any scale.
-  app.get('/api/network/tiles.json', userRoute, async (): Promise<TileSetDto> => {
-    const { info } = await getTiles();
+  app.get('/api/network/tiles.json', userRoute, async (request): Promise<TileSetDto> => {
+    const { info } = await getTiles(scopeOwner(request));
     return { ...info, tiles: `/api/network/tiles/{z}/{x}/{y}.pbf?v=${info.version}` };
   });
 
@@ -145,7 +169,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     const params = tileParams.safeParse(request.params);
     if (!params.success) return invalid(reply, params.error);
     const versioned = tileQuery.safeParse(request.query);
-    const set = await getTiles();
+    const set = await getTiles(scopeOwner(request));
     let tile: Uint8Array | null;
     try {
       tile = set.tile(params.data.z, params.data.x, params.data.y);
@@ -164,9 +188,10 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     const body = featuresBody.safeParse(request.body);
     if (!body.success) return invalid(reply, body.error);
     const [t, names] = await Promise.all([getTwin(), ownerNames()]);
+    const mine = visible(request);
     const features = body.data.ids.flatMap((id) => {
       const a = t.byId.get(id);
-      return a ? [feature(a, names)] : [];
+      return a && (!mine || mine(a)) ? [feature(a, names)] : [];
     });
     return { type: 'FeatureCollection', features } satisfies AssetCollection;
   });
@@ -176,7 +201,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     const query = query3d.safeParse(request.query);
     if (!query.success) return invalid(reply, query.error);
     const t = await getTwin();
-    const found = t.spatial.search(query.data.bbox).filter((a) => a.status !== 'abandoned');
+    const found = t.spatial.search(query.data.bbox, visible(request)).filter((a) => a.status !== 'abandoned');
     const mainsOnly = found.length > query.data.max;
     const chosen = (mainsOnly ? found.filter(isMain) : found).slice(0, query.data.max);
     const round = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -192,7 +217,9 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext
     const query = findingsQuery.safeParse(request.query);
     if (!query.success) return invalid(reply, query.error);
     const t = await getTwin();
-    const list: FindingDto[] = [...t.topologies.values()].filter((topo) => !query.data.network || topo.network === query.data.network).flatMap((topo) => topo.findings);
+    const mine = visible(request);
+    const list: FindingDto[] = [...t.topologies.values()].filter((topo) => !query.data.network || topo.network === query.data.network).flatMap((topo) => topo.findings)
+      .filter((f) => !mine || (f.assetId !== null && t.byId.has(f.assetId) && mine(t.byId.get(f.assetId)!)));
     return list.slice(0, query.data.limit);
   });
 

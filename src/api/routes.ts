@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listAlarms, OFFLINE_RULE_ID, type Alarm, type RuleBook } from '../detect/index.ts';
 import { incidentIdsForAlarms } from '../incidents/index.ts';
@@ -7,6 +7,7 @@ import { listAssets, listOrganisations } from '../network/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
+import { scopeOwner } from './access.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
@@ -60,6 +61,13 @@ function invalid(error: z.ZodError): { error: string } {
 export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const publicRoute = { config: { access: 'public' as const } };
   const userRoute = { config: { access: 'authenticated' as const } };
+  // Owner scoping: an owner unit's user sees only its organisation's rows; another unit's sensor
+  // answers 404 exactly as a missing one does, so its existence does not leak.
+  const sensorInScope = (request: FastifyRequest, id: string) => {
+    const sensor = ctx.sensors.get(id);
+    const owner = scopeOwner(request);
+    return sensor && (owner === null || sensor.ownerId === owner) ? sensor : undefined;
+  };
 
   app.get('/api/health', publicRoute, async (): Promise<HealthDto> => ({
     status: 'ok', version: ctx.version, database: ctx.db.kind, broker: ctx.broker,
@@ -68,12 +76,17 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/api/organisations', userRoute, () => listOrganisations(ctx.db));
 
-  app.get('/api/assets', userRoute, async (): Promise<AssetCollection> => ({
-    type: 'FeatureCollection',
-    features: (await listAssets(ctx.db)).map(({ geometry, ...p }) => ({ type: 'Feature', id: p.id, geometry, properties: p })),
-  }));
+  app.get('/api/assets', userRoute, async (request): Promise<AssetCollection> => {
+    const owner = scopeOwner(request);
+    return {
+      type: 'FeatureCollection',
+      features: (await listAssets(ctx.db)).filter((a) => owner === null || a.ownerId === owner)
+        .map(({ geometry, ...p }) => ({ type: 'Feature', id: p.id, geometry, properties: p })),
+    };
+  });
 
-  app.get('/api/sensors', userRoute, async (): Promise<SensorDto[]> => {
+  app.get('/api/sensors', userRoute, async (request): Promise<SensorDto[]> => {
+    const owner = scopeOwner(request);
     const rows = await ctx.db.query<{ id: string; ts: Date | null; value: number | null; level: number | null; offline: boolean }>(
       `SELECT s.id, l.ts, l.value,
               (SELECT min(a.level) FROM alarms a WHERE a.sensor_id = s.id AND a.state = 'active' AND a.rule_id <> $1) AS level,
@@ -83,7 +96,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     );
     return rows.flatMap((r) => {
       const sensor = ctx.sensors.get(r.id);
-      if (!sensor) return [];
+      if (!sensor || (owner !== null && sensor.ownerId !== owner)) return [];
       const latest = r.ts && r.value !== null ? { ts: r.ts.toISOString(), value: r.value } : null;
       return [{
         id: sensor.id, deviceId: sensor.deviceId, channel: sensor.channel, assetId: sensor.assetId, network: sensor.network,
@@ -94,7 +107,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/sensors/:id/readings', userRoute, async (request, reply) => {
-    if (!ctx.sensors.get(request.params.id)) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
+    if (!sensorInScope(request, request.params.id)) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
     const query = readingsQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send(invalid(query.error));
     const { from, to, limit } = query.data;
@@ -108,7 +121,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/sensors/:id/series', userRoute, async (request, reply) => {
-    if (!ctx.sensors.get(request.params.id)) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
+    if (!sensorInScope(request, request.params.id)) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
     const query = seriesQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send(invalid(query.error));
     const from = new Date(query.data.from);
@@ -120,7 +133,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/sensors/:id/rules', userRoute, async (request, reply) => {
-    const sensor = ctx.sensors.get(request.params.id);
+    const sensor = sensorInScope(request, request.params.id);
     if (!sensor) return reply.code(404).send({ error: `sensor ${request.params.id} does not exist` });
     return ctx.rules().rulesFor(sensor.id, sensor.indicator).map((r): ThresholdRuleDto => ({
       id: r.id, name: r.name, version: r.version, direction: r.direction, recovery: r.recovery,
@@ -129,7 +142,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }));
   });
 
-  app.get('/api/devices/health', userRoute, async (): Promise<DeviceHealthDto[]> => {
+  app.get('/api/devices/health', userRoute, async (request): Promise<DeviceHealthDto[]> => {
+    const owner = scopeOwner(request);
+    const ownDevices = owner === null ? null : new Set(ctx.sensors.all().filter((s) => s.ownerId === owner).map((s) => s.deviceId));
     const rows = await ctx.db.query<{
       id: string; name: string; last_seen: Date | null; battery: number | null; signal: number | null; offline: boolean; dead_letters: number;
     }>(
@@ -143,7 +158,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
         GROUP BY d.id, d.name ORDER BY d.id`,
       [OFFLINE_RULE_ID, new Date(ctx.clock().getTime() - 86_400_000)],
     );
-    return rows.map((r) => ({
+    return rows.filter((r) => ownDevices === null || ownDevices.has(r.id)).map((r) => ({
       id: r.id, name: r.name, lastSeen: r.last_seen?.toISOString() ?? null, battery: r.battery, signal: r.signal,
       offline: r.offline, deadLetters24h: r.dead_letters,
       status: r.offline ? 'offline' : r.battery !== null && r.battery < LOW_BATTERY_PERCENT ? 'low_battery'
@@ -154,7 +169,10 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/alarms', userRoute, async (request, reply) => {
     const query = alarmQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send(invalid(query.error));
-    const alarms = await listAlarms(ctx.db, { state: query.data.state });
+    // An owner unit sees its own sensors' alarms: read more rows so the filtered page still fills.
+    const owner = scopeOwner(request);
+    const alarms = owner === null ? await listAlarms(ctx.db, { state: query.data.state })
+      : (await listAlarms(ctx.db, { state: query.data.state, limit: 5000 })).filter((a) => ctx.sensors.get(a.sensorId)?.ownerId === owner).slice(0, 500);
     // An alarm attached to an incident opened by another alarm on the same asset: name that incident.
     const grouped = await incidentIdsForAlarms(ctx.db, alarms.filter((a) => a.incidentId === null).map((a) => a.id));
     return alarms.map((a) => alarmDto({ ...a, incidentId: a.incidentId ?? grouped.get(a.id) ?? null }, ctx.sensors));

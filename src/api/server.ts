@@ -5,14 +5,17 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PlatformEvent } from '../bus/index.ts';
-import { installAccessGate, type AccessPolicy } from './access.ts';
+import { registerAuthRoutes, type AuthService } from '../auth/index.ts';
+import { installAccessGate, scopeOwner } from './access.ts';
 import type { LiveMessage } from './dto.ts';
 import { LiveHub } from './live.ts';
+import { installIncidentScoping } from './owner-scope.ts';
 import { alarmDto, registerRoutes, type ApiContext } from './routes.ts';
 
 export interface ApiOptions extends ApiContext {
   logger: FastifyBaseLogger;
-  policy: AccessPolicy;
+  /** Accounts and sessions; null = AUTH=off (every caller is an anonymous admin). */
+  auth: AuthService | null;
   /** Folder of the built web app, served at `/`. */
   webRoot: string;
 }
@@ -33,16 +36,24 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  installAccessGate(app, options.policy);
+  // The WebSocket plugin's hooks first: a live-feed upgrade the gate refuses gets its 401 and its socket closed (the plugin's onResponse).
   await app.register(fastifyWebsocket);
+  installAccessGate(app, { auth: options.auth });
   await app.register(fastifyStatic, { root: path.resolve(options.webRoot), serve: false });
 
+  installIncidentScoping(app, options.db);
+  registerAuthRoutes(app, options.auth, (what, message) => options.logger.info(what, message));
   registerRoutes(app, options);
 
-  const live = new LiveHub(options.bus, (event) => liveMessages(event, options));
+  const ownerOfSensor = (id: string) => options.sensors.get(id)?.ownerId ?? null;
+  const live = new LiveHub(options.bus, (event) => liveMessages(event, options), {
+    ofSensor: ownerOfSensor,
+    ofMessage: (m) => (m.type === 'alarm' ? ownerOfSensor(m.alarm.sensorId) : m.type === 'incident' ? m.incident.ownerId : null),
+  });
   app.addHook('onClose', async () => live.close());
-  app.get('/api/live', { websocket: true, config: { access: 'authenticated' } }, (socket) => {
-    live.add(socket, { type: 'hello', serverTime: options.clock().toISOString() });
+  // The gate has resolved the caller at the upgrade request; the socket carries only its scope's messages.
+  app.get('/api/live', { websocket: true, config: { access: 'authenticated' } }, (socket, request) => {
+    live.add(socket, { type: 'hello', serverTime: options.clock().toISOString() }, scopeOwner(request));
   });
 
   app.get('/api/*', { config: { access: 'public' } }, async (request, reply) =>

@@ -11,11 +11,12 @@ export interface DeadLetter {
   code: string | null;
 }
 
-export async function listDeadLetters(db: Queryable, options: { deviceId?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+/** `deviceIds`: only these devices' dead letters (an owner unit's view). */
+export async function listDeadLetters(db: Queryable, options: { deviceId?: string; limit?: number; deviceIds?: string[] } = {}): Promise<DeadLetter[]> {
   const rows = await db.query<{ id: string; received_at: Date; source: string; device_id: string | null; payload: string; reason: string; code: string | null }>(
     `SELECT id::text AS id, received_at, source, device_id, payload, reason, code FROM dead_letters
-      WHERE $1::text IS NULL OR device_id = $1 ORDER BY id DESC LIMIT $2`,
-    [options.deviceId ?? null, options.limit ?? 200],
+      WHERE ($1::text IS NULL OR device_id = $1) AND ($3::text[] IS NULL OR device_id = ANY($3::text[])) ORDER BY id DESC LIMIT $2`,
+    [options.deviceId ?? null, options.limit ?? 200, options.deviceIds ?? null],
   );
   return rows.map((r) => ({
     id: r.id, receivedAt: r.received_at.toISOString(), source: r.source, deviceId: r.device_id, payload: r.payload, reason: r.reason, code: r.code,

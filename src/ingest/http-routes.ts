@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SensorRegistry } from '../network/index.ts';
 import type { Db } from '../store/index.ts';
+import { scopeOwner } from '../api/access.ts';
 import type { AuthCounters } from './auth-counters.ts';
 import { decodeUplink, type Uplink } from './codec.ts';
 import type { DeviceAuthMode } from './config.ts';
@@ -43,21 +44,30 @@ function invalid(error: z.ZodError): { error: string } {
 export function registerIngestRoutes(app: FastifyInstance, ctx: { db: Db; sensors: SensorRegistry; ingest: IngestApi }): void {
   const userRoute = { config: { access: 'authenticated' as const } };
   const { credentials, counters, pipeline, deviceAuth } = ctx.ingest;
+  /** Owner scoping: the devices an owner unit's user may see (those with a sensor on its assets); null = all. */
+  const ownDevices = (request: FastifyRequest): Set<string> | null => {
+    const owner = scopeOwner(request);
+    return owner === null ? null : new Set(ctx.sensors.all().filter((s) => s.ownerId === owner).map((s) => s.deviceId));
+  };
 
   app.get('/api/dead-letters', userRoute, async (request, reply) => {
     const query = deadLetterQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send(invalid(query.error));
-    return listDeadLetters(ctx.db, query.data);
+    const own = ownDevices(request);
+    return listDeadLetters(ctx.db, own === null ? query.data : { ...query.data, deviceIds: [...own] });
   });
 
-  app.get('/api/ingest/stats', userRoute, async () => ({
+  // Whole-platform ingest figures (refused logins of every device, the pipeline) are the centre's, not an owner unit's.
+  const centreRoute = { config: { access: { roles: ['admin', 'centre_operator', 'bureau_supervisor'] as const } } };
+  app.get('/api/ingest/stats', centreRoute, async () => ({
     auth: counters.snapshot(),
     pipeline: ctx.ingest.pipeline.stats(),
     deadLetters: await countDeadLetters(ctx.db),
   }));
 
-  app.get<{ Params: { id: string } }>('/api/ingest/devices/:id/stats', userRoute, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/ingest/devices/:id/stats', userRoute, async (request, reply) => {
     const { id } = request.params;
+    if (ownDevices(request)?.has(id) === false) return reply.code(404).send({ error: `device ${id} does not exist` });
     const [deadLetters] = await countDeadLetters(ctx.db, id);
     return {
       deviceId: id,

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { allowAll, buildApi } from '../api/index.ts';
+import { buildApi, type GateRoute } from '../api/index.ts';
+import { AuthService, ensureInitialUsers, formatInitialLogins, readAuthMode, type AuthMode, type InitialLogin } from '../auth/index.ts';
 import { EventBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
 import { ensureDefaultRules, loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
@@ -30,6 +31,10 @@ export interface PlatformOptions extends Partial<Config> {
   seed?: (db: Db) => Promise<void>;
   /** Overrides DEVICE_AUTH. */
   deviceAuth?: DeviceAuthMode;
+  /** Overrides AUTH. */
+  auth?: AuthMode;
+  /** Where the first start's generated passwords go (default: printed on the console, unless `log` is false). */
+  onInitialLogins?: (logins: InitialLogin[], url: string) => void;
   /** The platform's clock (tests move it to run incident deadlines out). */
   clock?: () => Date;
   /** How often incident deadlines are checked (default 15 s). */
@@ -47,6 +52,12 @@ export interface Platform {
   db: Db;
   /** MQTT login of a demo device or of the simulator's gateway (SIM-GW); undefined without the demo. */
   deviceCredentials(id: string): { username: string; password: string } | undefined;
+  /** Accounts and sessions (null with AUTH=off). */
+  auth: AuthService | null;
+  /** Opens a login session for a user without its password (tests, tools in the same process); send the token as `Authorization: Bearer` or the session cookie. */
+  login(userId: string): Promise<string>;
+  /** Every HTTP route with the access it declares (what the access gate saw registered). */
+  routes: readonly GateRoute[];
   /** The HJ 212-2017 TCP listener's port; null when HJ212_PORT is not set. */
   hj212Port: number | null;
   stop(): Promise<void>;
@@ -166,9 +177,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       hj212Port = hj212.port;
     }
 
+    const authMode = options.auth ?? readAuthMode();
+    const auth = authMode === 'off' ? null : new AuthService(db, clock);
+    // Also with AUTH=off, so that switching it on later finds the accounts there.
+    const initialLogins = await ensureInitialUsers(db, auth ?? new AuthService(db, clock));
+    if (authMode === 'off') logger.warn('AUTH=off: every API route and the live feed are open to anyone who can reach this port');
+
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
-      clock, timeZone: config.timeZone, rules: () => rules, logger, policy: allowAll, webRoot: WEB_ROOT,
+      clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT,
       ingest: { pipeline, credentials, counters: authCounters, deviceAuth },
     });
     cleanups.push(() => app.close());
@@ -187,7 +204,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       });
       cleanups.push(() => simulator.stop());
     }
-    return { url: `http://127.0.0.1:${boundPort}`, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), hj212Port, stop };
+    const url = `http://127.0.0.1:${boundPort}`;
+    if (initialLogins.length > 0) {
+      // Shown once, on the console only: never logged, stored only hashed.
+      if (options.onInitialLogins) options.onInitialLogins(initialLogins, url);
+      else if (options.log !== false) process.stdout.write(`${formatInitialLogins(initialLogins, url)}\n`);
+    }
+    const login = async (userId: string) => {
+      if (!auth) throw new Error('AUTH=off: there are no sessions');
+      return (await auth.openSession(userId)).token;
+    };
+    return { url, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), auth, login, routes: app.accessTable, hj212Port, stop };
   } catch (error) {
     await stop();
     throw error;

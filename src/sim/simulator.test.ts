@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SensorDto } from '../api/index.ts';
 import { writeModel } from '../network/index.ts';
 import { startPlatform } from '../platform/index.ts';
+import { USERS } from '../../test/support/api.ts';
 import { tempDir } from '../../test/support/tmp.ts';
 import { getJson, waitFor } from '../../test/support/wait.ts';
 import { DEMO_SENSORS } from './demo-city.ts';
@@ -46,8 +47,9 @@ describe('a generated city under simulation', () => {
       seed: (db) => writeModel(db, model, { mode: 'upsert', source: 'test', format: 'generator', rejected: 0, findings: 0 }).then(() => undefined),
     });
     try {
+      const token = await platform.login(USERS.admin);
       const reporting = await waitFor('every generated sensor to report', async () => {
-        const list = await getJson<SensorDto[]>(`${platform.url}/api/sensors`);
+        const list = await getJson<SensorDto[]>(`${platform.url}/api/sensors`, token);
         const live = list.filter((s) => s.latest !== null);
         return live.length === model.sensors.length ? live : undefined;
       }, 30_000);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, logIn } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -43,6 +43,7 @@ describe.skipIf(!chromium.available)('command centre in a browser', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let token = '';
   let dataDir: string;
   const pageErrors: string[] = [];
   const foreignRequests: string[] = [];
@@ -52,6 +53,7 @@ describe.skipIf(!chromium.available)('command centre in a browser', () => {
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
     browser = await launchChromium();
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    token = await logIn(context, platform!);
     page = await context.newPage();
     const origin = new URL(platform.url).origin;
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -76,7 +78,7 @@ describe.skipIf(!chromium.available)('command centre in a browser', () => {
   });
 
   it('turns an MQTT reading above the level-1 threshold into a red alarm on list and map', async () => {
-    const sensors = (await (await fetch(`${platform!.url}/api/sensors`)).json()) as SensorDto[];
+    const sensors = (await (await fetch(`${platform!.url}/api/sensors`, { headers: { authorization: `Bearer ${token}` } })).json()) as SensorDto[];
     const sensor = sensors.find((s) => s.id === SENSOR);
     expect(sensor, `demo sensor ${SENSOR}`).toBeDefined();
     expect(sensor!.state).not.toBe('alarm');

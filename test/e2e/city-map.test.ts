@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetDetailDto, NearbyDto } from '../../src/api/dto.ts';
 import type { Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, logIn } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { startCityPlatform } from './city-platform.ts';
 
@@ -45,6 +45,7 @@ describe.skipIf(!chromium.available)('jingzhou city in a browser', () => {
   let dataDir = '';
   let browser: Browser | undefined;
   let page: Page;
+  let token = '';
   const pageErrors: string[] = [];
   const foreignRequests: string[] = [];
   const tileResponses: { url: string; status: number }[] = [];
@@ -54,6 +55,7 @@ describe.skipIf(!chromium.available)('jingzhou city in a browser', () => {
     ({ platform, dataDir } = await startCityPlatform('jingzhou', 1));
     browser = await launchChromium();
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    token = await logIn(context, platform!);
     page = await context.newPage();
     const origin = new URL(platform.url).origin;
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -111,10 +113,10 @@ describe.skipIf(!chromium.available)('jingzhou city in a browser', () => {
   it('opens the asset panel of a clicked gas pipe and draws its valve isolation', async () => {
     // A gas pipe near the city centre, found through the API; zoom to its middle and click it.
     const centre = [112.08 + 0.125, 30.26 + 0.072];
-    const near = (await (await fetch(`${platform!.url}/api/network/nearest?lon=${centre[0]}&lat=${centre[1]}&k=50&network=gas`)).json()) as NearbyDto[];
+    const near = (await (await fetch(`${platform!.url}/api/network/nearest?lon=${centre[0]}&lat=${centre[1]}&k=50&network=gas`, { headers: { authorization: `Bearer ${token}` } })).json()) as NearbyDto[];
     const pipeId = near.find((n) => n.assetType === 'pipe')?.assetId;
     expect(pipeId).toBeDefined();
-    const detail = (await (await fetch(`${platform!.url}/api/network/assets/${pipeId}`)).json()) as AssetDetailDto;
+    const detail = (await (await fetch(`${platform!.url}/api/network/assets/${pipeId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as AssetDetailDto;
     expect(detail.asset.geometry.type).toBe('LineString');
     const coords = detail.asset.geometry.coordinates as [number, number][];
     const a = coords[0]!;

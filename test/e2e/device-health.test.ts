@@ -12,7 +12,8 @@ import type { DeviceHealthDto, SensorDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium } from '../support/browser.ts';
+import { USERS } from '../support/api.ts';
+import { launchChromium, logIn } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { getJson, waitFor } from '../support/wait.ts';
 
@@ -26,11 +27,12 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
+  let token = '';
   let dataDir: string;
   let health: DeviceHealthDto[];
   const pageErrors: string[] = [];
 
-  const get = <T,>(route: string): Promise<T> => getJson<T>(`${platform!.url}${route}`);
+  const get = <T,>(route: string): Promise<T> => getJson<T>(`${platform!.url}${route}`, token);
 
   async function publish(deviceId: string, values: Record<string, number>) {
     // Each device logs in as itself; its login only lets it publish under its own topic.
@@ -45,6 +47,7 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-health-'));
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
+    token = await platform.login(USERS.operator);
     await publish('DL-002', { battery: 14, rssi: -109 });
     await publish('DL-001', { battery: 76, rssi: -92 });
     // QoS 1 is acknowledged on receipt; wait until both are committed before the page first loads.
@@ -56,6 +59,7 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
 
     browser = await launchChromium();
     context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    await logIn(context, platform!);
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(platform.url);
@@ -146,7 +150,9 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
   }, 30_000);
 
   it('speaks English for an English browser', async () => {
-    const enPage = await (await browser!.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();
+    const enContext = await browser!.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    await logIn(enContext, platform!);
+    const enPage = await enContext.newPage();
     await enPage.goto(platform!.url);
     const section = enPage.locator('[data-testid="device-health"]');
     await section.locator('summary').click();

@@ -11,7 +11,7 @@ import type { SensorDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, logIn } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -25,6 +25,7 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
   let platform: Platform | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let token = '';
   let dataDir: string;
   const pageErrors: string[] = [];
 
@@ -51,6 +52,7 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
     browser = await launchChromium();
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    token = await logIn(context, platform!);
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(platform.url);
@@ -75,7 +77,7 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
       SENSOR,
       { timeout: 60_000 },
     );
-    const sensors = (await (await fetch(`${platform!.url}/api/sensors`)).json()) as SensorDto[];
+    const sensors = (await (await fetch(`${platform!.url}/api/sensors`, { headers: { authorization: `Bearer ${token}` } })).json()) as SensorDto[];
     const sensor = sensors.find((s) => s.id === SENSOR)!;
     const at = await page.evaluate((location) => {
       const map = window.lifelineMap!;

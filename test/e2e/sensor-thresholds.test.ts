@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto, ThresholdRuleDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import { LEVEL_COLORS } from '../../web/src/colors.ts';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, logIn } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -23,6 +23,7 @@ describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () =
   let platform: Platform | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let token = '';
   let dataDir: string;
   const pageErrors: string[] = [];
 
@@ -31,6 +32,7 @@ describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () =
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
     browser = await launchChromium();
     const context = await browser.newContext({ locale: 'en', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    token = await logIn(context, platform!);
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(platform.url);
@@ -44,7 +46,7 @@ describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () =
   });
 
   it('draws the thresholds inside the value range as dashed lines in level colours', async () => {
-    const rules = (await (await fetch(`${platform!.url}/api/sensors/${SENSOR}/rules`)).json()) as ThresholdRuleDto[];
+    const rules = (await (await fetch(`${platform!.url}/api/sensors/${SENSOR}/rules`, { headers: { authorization: `Bearer ${token}` } })).json()) as ThresholdRuleDto[];
     const thresholds = rules.flatMap((r) => r.thresholds).sort((a, b) => a.value - b.value);
     expect(thresholds.length).toBeGreaterThanOrEqual(2);
     const [lowest, next] = [thresholds[0]!, thresholds[1]!];
@@ -63,7 +65,7 @@ describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () =
     }
     await page.waitForFunction((id) => window.lifelineMap?.querySourceFeatures('sensors').find((f) => f.properties.id === id)?.properties.state === 'alarm', SENSOR, { timeout: 60_000 });
 
-    const sensor = ((await (await fetch(`${platform!.url}/api/sensors`)).json()) as SensorDto[]).find((s) => s.id === SENSOR)!;
+    const sensor = ((await (await fetch(`${platform!.url}/api/sensors`, { headers: { authorization: `Bearer ${token}` } })).json()) as SensorDto[]).find((s) => s.id === SENSOR)!;
     const at = await page.evaluate((location) => {
       const map = window.lifelineMap!;
       map.jumpTo({ center: location, zoom: 17 });

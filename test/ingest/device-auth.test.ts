@@ -6,18 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetterDto, ReadingDto, SensorDto } from '../../src/api/index.ts';
 import type { AuthCountsDto } from '../../src/ingest/index.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import { USERS } from '../support/api.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
 import { getJson, waitFor } from '../support/wait.ts';
 
 let platform: Platform;
+let token: string;
 const cleanups: (() => Promise<void> | void)[] = [];
 const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
 
 const connect = (options: IClientOptions) => mqtt.connectAsync(platform.mqttUrl, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
 const login = (id: string): IClientOptions => ({ ...platform.deviceCredentials(id)!, clientId: `${id}-${Math.random()}` });
 const topic = (kind: 'devices' | 'gateways', id: string) => `${platform.topicPrefix}/${kind}/${id}/up`;
-const readings = (sensorId: string) => getJson<ReadingDto[]>(`${platform.url}/api/sensors/${sensorId}/readings`);
-const authCounts = async () => (await getJson<{ auth: AuthCountsDto }>(`${platform.url}/api/ingest/stats`)).auth;
+const readings = (sensorId: string) => getJson<ReadingDto[]>(`${platform.url}/api/sensors/${sensorId}/readings`, token);
+const authCounts = async () => (await getJson<{ auth: AuthCountsDto }>(`${platform.url}/api/ingest/stats`, token)).auth;
 
 /** Publishes and resolves with how it ended: the PUBACK, or the broker closing the connection. */
 function publishOutcome(client: MqttClient, to: string, payload: unknown): Promise<'acked' | 'closed'> {
@@ -35,6 +37,7 @@ beforeAll(async () => {
     simulate: false, buildWeb: false, log: false, deviceAuth: 'required',
   });
   cleanups.push(() => platform.stop());
+  token = await platform.login(USERS.operator);
 });
 
 afterAll(async () => {
@@ -64,7 +67,7 @@ describe('device identity on the embedded broker', () => {
     expect(after.total - before.total).toBe(3);
     expect(after.byReason).toMatchObject({ missing_credentials: 1, wrong_secret: 1, unknown_principal: 1 });
     expect(after.recent[0]).toMatchObject({ transport: 'mqtt', reason: 'unknown_principal', principal: 'NO-SUCH-DEVICE' });
-    expect(await getJson<DeadLetterDto[]>(`${platform.url}/api/dead-letters?deviceId=NO-SUCH-DEVICE`)).toEqual([]);
+    expect(await getJson<DeadLetterDto[]>(`${platform.url}/api/dead-letters?deviceId=NO-SUCH-DEVICE`, token)).toEqual([]);
   });
 
   it('does not let device A publish as device B, nor on a gateway topic', async () => {
@@ -74,7 +77,7 @@ describe('device identity on the embedded broker', () => {
       device.end(true);
     }
     expect(await readings('GD-002.lel')).toEqual([]);
-    const { auth: counts } = await getJson<{ auth: AuthCountsDto }>(`${platform.url}/api/ingest/devices/GD-001/stats`);
+    const { auth: counts } = await getJson<{ auth: AuthCountsDto }>(`${platform.url}/api/ingest/devices/GD-001/stats`, token);
     expect(counts.byReason.publish_denied).toBe(3);
     expect(counts.recent.map((a) => a.detail)).toContain(`PUBLISH ${topic('devices', 'GD-002')}`);
   });
@@ -107,7 +110,7 @@ describe('device identity on the embedded broker', () => {
     expect((await readings('WP-001.p')).map((r) => r.value)).toEqual([0.31]);
     expect((await readings('DL-001.level')).map((r) => r.value)).toEqual([0.7]);
     expect((await readings('WP-002.p')).map((r) => r.value)).toEqual([0.29]);
-    const [letter] = await getJson<DeadLetterDto[]>(`${platform.url}/api/dead-letters?deviceId=ROGUE-1`);
+    const [letter] = await getJson<DeadLetterDto[]>(`${platform.url}/api/dead-letters?deviceId=ROGUE-1`, token);
     expect(letter).toMatchObject({ reason: "gateway 'SIM-GW' is not authorised for device 'ROGUE-1'", payload: expect.stringContaining('"ROGUE-1"') });
   });
 });
@@ -120,12 +123,13 @@ describe('the demo simulator', () => {
       simulate: true, simIntervalMs: 200, buildWeb: false, log: false, deviceAuth: 'required',
     });
     try {
+      const simToken = await sim.login(USERS.operator);
       const reporting = await waitFor('every demo sensor to report', async () => {
-        const sensors = await getJson<SensorDto[]>(`${sim.url}/api/sensors`);
+        const sensors = await getJson<SensorDto[]>(`${sim.url}/api/sensors`, simToken);
         return sensors.every((s) => s.latest !== null) ? sensors : undefined;
       });
       expect(reporting.length).toBeGreaterThan(5);
-      expect((await getJson<{ auth: AuthCountsDto }>(`${sim.url}/api/ingest/stats`)).auth.total).toBe(0);
+      expect((await getJson<{ auth: AuthCountsDto }>(`${sim.url}/api/ingest/stats`, simToken)).auth.total).toBe(0);
     } finally {
       await sim.stop();
       data.remove();

@@ -8,6 +8,7 @@ import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import { mosquittoInstalled, startOwnMosquitto, type OwnMosquitto } from '../support/mosquitto.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { isCI, postgresService } from '../support/services.ts';
+import { USERS } from '../support/api.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
 import { getJson, waitFor } from '../support/wait.ts';
 
@@ -30,7 +31,9 @@ describe.skipIf(!available)('two processes sharing one external stream', () => {
   const base = Date.now() - 3_600_000;
   let sent = 0;
 
-  const committed = async (p: Platform) => (await getJson<{ pipeline: PipelineStats }>(`${p.url}/api/ingest/stats`)).pipeline.committedUplinks;
+  const sessions = new Map<Platform, Promise<string>>();
+  const session = (p: Platform) => sessions.get(p) ?? sessions.set(p, p.login(USERS.operator)).get(p)!;
+  const committed = async (p: Platform) => (await getJson<{ pipeline: PipelineStats }>(`${p.url}/api/ingest/stats`, await session(p))).pipeline.committedUplinks;
   const stored = async () => (await instances[0]!.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings'))[0]!.n;
 
   async function publish(count: number): Promise<void> {

@@ -6,6 +6,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineStats } from '../../src/ingest/index.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import { USERS } from '../support/api.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
 import { getJson, waitFor } from '../support/wait.ts';
 
@@ -15,13 +16,15 @@ const HIGH_WATER = 300;
 describe('ingest flow control', () => {
   const data = tempDir('flow');
   let platform: Platform;
-  const stats = async () => (await getJson<{ pipeline: PipelineStats }>(`${platform.url}/api/ingest/stats`)).pipeline;
+  let token: string;
+  const stats = async () => (await getJson<{ pipeline: PipelineStats }>(`${platform.url}/api/ingest/stats`, token)).pipeline;
 
   beforeAll(async () => {
     platform = await startPlatform({
       port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, topicPrefix: topicPrefix('flow'), simulate: false, buildWeb: false, log: false,
       ingestHighWater: HIGH_WATER,
     });
+    token = await platform.login(USERS.operator);
   });
   afterAll(async () => {
     await platform.stop();

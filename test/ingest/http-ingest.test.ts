@@ -7,6 +7,7 @@ import type { AuthCountsDto, DeadLetterCount, IngestResultDto } from '../../src/
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { postgresService } from '../support/services.ts';
+import { USERS } from '../support/api.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
 import { getJson } from '../support/wait.ts';
 
@@ -18,6 +19,8 @@ const variants = [
 
 describe.each(variants)('HTTP ingestion: $name', (variant) => {
   let platform: Platform;
+  /** The operator's login session, for the API reads (the devices use their own secrets). */
+  let session: string;
   const cleanups: (() => Promise<void> | void)[] = [];
   const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
   const token = (id: string) => platform.deviceCredentials(id)!.password;
@@ -30,7 +33,7 @@ describe.each(variants)('HTTP ingestion: $name', (variant) => {
   }
   const asDevice = (id: string, body: unknown, headers: Record<string, string> = {}) =>
     post(`/api/ingest/devices/${id}`, body, { authorization: `Bearer ${token(id)}`, ...headers });
-  const values = async (sensorId: string) => (await getJson<ReadingDto[]>(`${platform.url}/api/sensors/${sensorId}/readings`)).map((r) => r.value);
+  const values = async (sensorId: string) => (await getJson<ReadingDto[]>(`${platform.url}/api/sensors/${sensorId}/readings`, session)).map((r) => r.value);
 
   beforeAll(async () => {
     if (!variant.available) return;
@@ -47,6 +50,7 @@ describe.each(variants)('HTTP ingestion: $name', (variant) => {
       simulate: false, buildWeb: false, log: false, deviceAuth: 'required',
     });
     cleanups.push(() => platform.stop());
+    session = await platform.login(USERS.operator);
   });
 
   afterAll(async () => {
@@ -69,7 +73,7 @@ describe.each(variants)('HTTP ingestion: $name', (variant) => {
       expect(response.body.error).toMatch(error);
     }
     expect(await values('GD-001.lel')).toEqual([]);
-    const { auth } = await getJson<{ auth: AuthCountsDto }>(`${platform.url}/api/ingest/stats`);
+    const { auth } = await getJson<{ auth: AuthCountsDto }>(`${platform.url}/api/ingest/stats`, session);
     expect(auth.byReason).toEqual({ missing_credentials: 1, wrong_secret: 2, unknown_principal: 2 });
     expect(auth.recent.every((a) => a.transport === 'http')).toBe(true);
   });
@@ -100,10 +104,10 @@ describe.each(variants)('HTTP ingestion: $name', (variant) => {
     expect(bad.status).toBe(400);
     expect(bad.body.rejections[0]).toMatchObject({ item: null, deviceId: 'GD-002', code: 'malformed' });
 
-    const letters = await getJson<DeadLetterDto[]>(`${platform.url}/api/dead-letters?deviceId=GD-002`);
+    const letters = await getJson<DeadLetterDto[]>(`${platform.url}/api/dead-letters?deviceId=GD-002`, session);
     expect(letters.map((l) => (l as DeadLetterDto & { code: string }).code)).toEqual(['malformed', 'clock_ahead', 'sensor_fault', 'wrong_unit']);
     expect(letters[0]).toMatchObject({ payload: '{"values": ', source: 'http:/api/ingest/devices/GD-002' });
-    const stats = await getJson<{ registered: boolean; hasCredentials: boolean; deadLetters: DeadLetterCount }>(`${platform.url}/api/ingest/devices/GD-002/stats`);
+    const stats = await getJson<{ registered: boolean; hasCredentials: boolean; deadLetters: DeadLetterCount }>(`${platform.url}/api/ingest/devices/GD-002/stats`, session);
     expect(stats).toMatchObject({ registered: true, hasCredentials: true, deadLetters: { total: 4, byCode: { malformed: 1, clock_ahead: 1, sensor_fault: 1, wrong_unit: 1 } } });
   });
 
@@ -139,7 +143,7 @@ describe('HTTP ingestion with DEVICE_AUTH=off', () => {
     try {
       const response = await fetch(`${platform.url}/api/ingest/devices/DL-002`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"values":{"level":0.9}}' });
       expect(response.status).toBe(200);
-      expect(await getJson<ReadingDto[]>(`${platform.url}/api/sensors/DL-002.level/readings`)).toHaveLength(1);
+      expect(await getJson<ReadingDto[]>(`${platform.url}/api/sensors/DL-002.level/readings`, await platform.login(USERS.operator))).toHaveLength(1);
     } finally {
       await platform.stop();
       data.remove();

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type AreaCollection, type AreaStatsDto } from './api.ts';
+import { api, type AreaCollection, type AreaStatsDto, type MeDto } from './api.ts';
 import { AlarmList } from './components/AlarmList.tsx';
 import { AreasPanel } from './components/AreasPanel.tsx';
 import { AssetPanel } from './components/AssetPanel.tsx';
@@ -14,7 +14,7 @@ import type { View3dInfo } from './components/Network3d.ts';
 import { SensorCard } from './components/SensorCard.tsx';
 import type { LifelineStore } from './store.ts';
 
-export function App({ store }: { store: LifelineStore }) {
+export function App({ store, me, onLogout }: { store: LifelineStore; me?: MeDto; onLogout?: () => void }) {
   const { t } = useTranslation();
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -88,7 +88,7 @@ export function App({ store }: { store: LifelineStore }) {
 
   return (
     <div className="app">
-      <Header connection={state.connection} sensors={state.sensors} error={state.error} />
+      <Header connection={state.connection} sensors={state.sensors} error={state.error} me={me} onLogout={onLogout} />
       <main className="main">
         <div className="map-area">
           <MapView

@@ -45,11 +45,32 @@ export class ApiError extends Error {
   }
 }
 
+/** Who is logged in: GET /api/auth/me. */
+export interface MeDto {
+  userId: string;
+  name: string;
+  orgId: string | null;
+  orgName: string | null;
+  orgKind: 'bureau' | 'operator' | 'owner' | null;
+  roles: string[];
+  via: 'session' | 'token' | 'off';
+}
+
+let onUnauthorised: () => void = () => undefined;
+/** Called when the server answers 401 (the session ended or expired): the app shows the login page. */
+export function setUnauthorisedHandler(handler: () => void): void {
+  onUnauthorised = handler;
+}
+
+// The session is an HttpOnly cookie set by POST /api/auth/login: the browser sends it with every
+// request and with the live WebSocket's upgrade, and no script can read it.
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, {
     ...init,
+    credentials: 'same-origin',
     headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
   });
+  if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorised();
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
@@ -75,6 +96,10 @@ export interface SeriesQuery {
 
 export const api = {
   health: () => request<HealthDto>('/api/health'),
+  me: () => request<MeDto>('/api/auth/me'),
+  login: (user: string, password: string) =>
+    request<{ expiresAt: string; user: { id: string } }>('/api/auth/login', { method: 'POST', body: JSON.stringify({ user, password }) }),
+  logout: () => request<{ ok: true }>('/api/auth/logout', { method: 'POST', body: '{}' }),
   assets: () => request<AssetCollection>('/api/assets'),
   sensors: () => request<SensorDto[]>('/api/sensors'),
   alarms: (state: 'active' | 'all' = 'active') => request<AlarmDto[]>(`/api/alarms?state=${state}`),

@@ -1,14 +1,17 @@
 import { useTranslation } from 'react-i18next';
-import type { ConnectionStatus, SensorDto } from '../api.ts';
+import type { ConnectionStatus, MeDto, SensorDto } from '../api.ts';
 import { setLanguage } from '../i18n/index.ts';
 
 interface Props {
   connection: ConnectionStatus;
   sensors: SensorDto[];
   error: string | null;
+  /** The logged-in user (absent in isolated component use). */
+  me?: MeDto;
+  onLogout?: () => void;
 }
 
-export function Header({ connection, sensors, error }: Props) {
+export function Header({ connection, sensors, error, me, onLogout }: Props) {
   const { t, i18n } = useTranslation();
   const count = (state: SensorDto['state']) => sensors.filter((s) => s.state === state).length;
   return (
@@ -29,6 +32,19 @@ export function Header({ connection, sensors, error }: Props) {
         <span className="connection-dot" aria-hidden="true" />
         {t(`connection.${connection}`)}
       </div>
+      {me && (
+        <div className="user" data-testid="user">
+          <span className="user-name" title={me.roles.map((r) => t(`roles.${r}`, { defaultValue: r })).join(', ')}>
+            {me.name}
+            {me.orgName ? ` · ${me.orgName}` : ''}
+          </span>
+          {me.via === 'session' && onLogout && (
+            <button type="button" className="language-switch" onClick={onLogout}>
+              {t('login.logout')}
+            </button>
+          )}
+        </div>
+      )}
       <button
         type="button"
         className="language-switch"

@@ -1,0 +1,105 @@
+// /api/auth: login, logout, who am I; API tokens and accounts for admins.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ROLES, type Role } from './roles.ts';
+import { AuthError, SESSION_MAX_MS, type AuthService } from './service.ts';
+
+const SESSION_COOKIE = 'lifeline_session';
+
+const loginBody = z.object({ user: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) });
+const tokenBody = z.object({ userId: z.string().min(1).max(64), name: z.string().trim().min(1).max(200) });
+const userBody = z.object({
+  id: z.string().min(2).max(64), name: z.string().trim().min(1).max(200), orgId: z.string().min(1).nullable(),
+  roles: z.array(z.enum(ROLES as unknown as [Role, ...Role[]])).min(1), password: z.string().min(1).max(200),
+});
+
+function invalid(reply: FastifyReply, error: z.ZodError) {
+  return reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+}
+
+function refuse(reply: FastifyReply, error: unknown) {
+  if (!(error instanceof AuthError)) throw error;
+  if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.code(error.status).send({ error: error.message });
+}
+
+/**
+ * `auth` null (AUTH=off): login is refused with a clear reason and `me` answers the anonymous admin.
+ * `secureCookie` marks the cookie Secure (behind HTTPS).
+ */
+export function registerAuthRoutes(app: FastifyInstance, auth: AuthService | null, log: (what: object, message: string) => void): void {
+  const publicRoute = { config: { access: 'public' as const } };
+  const userRoute = { config: { access: 'authenticated' as const } };
+  const adminRoute = { config: { access: { roles: ['admin'] as Role[] } } };
+
+  app.post('/api/auth/login', publicRoute, async (request, reply) => {
+    if (!auth) return reply.code(409).send({ error: 'accounts are switched off on this deployment (AUTH=off): no login needed' });
+    const body = loginBody.safeParse(request.body);
+    if (!body.success) return invalid(reply, body.error);
+    try {
+      const { token, expiresAt, user } = await auth.login(body.data.user, body.data.password, request.ip);
+      reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.round(SESSION_MAX_MS / 1000)}`);
+      log({ user: user.id, ip: request.ip }, 'login');
+      return { token, expiresAt: expiresAt.toISOString(), user };
+    } catch (error) {
+      if (error instanceof AuthError) log({ user: body.data.user, ip: request.ip, status: error.status, reason: error.message }, 'login refused');
+      return refuse(reply, error);
+    }
+  });
+
+  app.post('/api/auth/logout', userRoute, async (request, reply) => {
+    reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    if (!auth || request.principal?.via !== 'session') return reply.code(400).send({ error: 'this request carries no login session to end (API tokens are revoked by an admin)' });
+    const cookie = /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1]
+      ?? (request.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.slice(SESSION_COOKIE.length + 1);
+    if (cookie) await auth.logout(decodeURIComponent(cookie));
+    return { ok: true };
+  });
+
+  app.get('/api/auth/me', userRoute, async (request) => {
+    const p = request.principal!;
+    const user = auth ? await auth.getUser(p.userId) : null;
+    return { ...p, orgName: user?.orgName ?? null };
+  });
+
+  app.get('/api/auth/users', adminRoute, async () => (auth ? auth.listUsers() : []));
+
+  app.post('/api/auth/users', adminRoute, async (request, reply) => {
+    if (!auth) return reply.code(409).send({ error: 'accounts are switched off (AUTH=off)' });
+    const body = userBody.safeParse(request.body);
+    if (!body.success) return invalid(reply, body.error);
+    try {
+      const user = await auth.addUser(body.data);
+      log({ user: user.id, by: request.principal!.userId }, 'user added');
+      return reply.code(201).send(user);
+    } catch (error) {
+      return refuse(reply, error);
+    }
+  });
+
+  app.get('/api/auth/tokens', adminRoute, async () => (auth ? auth.listTokens() : []));
+
+  app.post('/api/auth/tokens', adminRoute, async (request, reply) => {
+    if (!auth) return reply.code(409).send({ error: 'accounts are switched off (AUTH=off)' });
+    const body = tokenBody.safeParse(request.body);
+    if (!body.success) return invalid(reply, body.error);
+    try {
+      const created = await auth.createToken(body.data.userId, body.data.name, request.principal!.userId);
+      log({ token: created.apiToken.id, user: body.data.userId, by: request.principal!.userId }, 'API token created');
+      return reply.code(201).send({ ...created.apiToken, token: created.token });
+    } catch (error) {
+      return refuse(reply, error);
+    }
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/auth/tokens/:id', adminRoute, async (request, reply) => {
+    if (!auth) return reply.code(409).send({ error: 'accounts are switched off (AUTH=off)' });
+    try {
+      await auth.revokeToken(request.params.id);
+      log({ token: request.params.id, by: request.principal!.userId }, 'API token revoked');
+      return { ok: true };
+    } catch (error) {
+      return refuse(reply, error);
+    }
+  });
+}
