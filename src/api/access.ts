@@ -92,6 +92,11 @@ export function installAccessGate(app: FastifyInstance, options: GateOptions): G
       const reason = refusal?.message ?? 'not logged in: log in (POST /api/auth/login) or send "Authorization: Bearer <token>"';
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: reason });
     }
+    // A viewer only reads: any other method is refused whatever the route (logging out excepted).
+    const readOnly = request.principal.roles.every((r) => r === 'viewer');
+    if (readOnly && !['GET', 'HEAD'].includes(request.method) && request.routeOptions.url !== '/api/auth/logout') {
+      return reply.code(403).send({ error: `read-only account: a viewer cannot ${request.method} ${request.routeOptions.url ?? request.url}` });
+    }
     if (typeof access === 'object' && !access.roles.some((r) => request.principal!.roles.includes(r))) {
       return reply.code(403).send({ error: `${request.method} ${request.routeOptions.url ?? request.url} needs one of the roles ${access.roles.join(', ')}` });
     }

@@ -22,6 +22,9 @@ export interface LiveOwners {
  */
 export class LiveHub {
   private sockets = new Map<WebSocket, string | null>();
+  /** How each socket's login is re-checked (a session that ends closes its socket). */
+  private checks = new Map<WebSocket, () => Promise<boolean>>();
+  private readonly recheck: NodeJS.Timeout;
   private pending = new Map<string, Reading>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
@@ -31,6 +34,7 @@ export class LiveHub {
     private readonly toMessages: (event: PlatformEvent) => LiveMessage[],
     private readonly owners: LiveOwners,
     readingsEveryMs = 1000,
+    recheckEveryMs = 60_000,
   ) {
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === 'readings') {
@@ -43,13 +47,32 @@ export class LiveHub {
       }
     });
     this.timer = setInterval(() => this.flushReadings(), readingsEveryMs);
+    this.recheck = setInterval(() => void this.recheckLogins(), recheckEveryMs);
   }
 
-  /** `scope`: the owner organisation this socket is confined to, null for the whole city. */
-  add(socket: WebSocket, hello: LiveMessage, scope: string | null = null): void {
+  /** Closes (code 4401) the sockets whose session has ended, expired or been revoked since they connected. */
+  async recheckLogins(): Promise<void> {
+    for (const [socket, stillValid] of [...this.checks]) {
+      if (!(await stillValid().catch(() => true))) {
+        this.sockets.delete(socket);
+        this.checks.delete(socket);
+        socket.close(4401, 'session ended: log in again');
+      }
+    }
+  }
+
+  /**
+   * `scope`: the owner organisation this socket is confined to, null for the whole city;
+   * `stillValid`: re-checks the login the socket was opened with.
+   */
+  add(socket: WebSocket, hello: LiveMessage, scope: string | null = null, stillValid?: () => Promise<boolean>): void {
     this.sockets.set(socket, scope);
+    if (stillValid) this.checks.set(socket, stillValid);
     socket.send(JSON.stringify(hello));
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.checks.delete(socket);
+    });
   }
 
   private flushReadings(): void {
@@ -75,6 +98,7 @@ export class LiveHub {
 
   close(): void {
     clearInterval(this.timer);
+    clearInterval(this.recheck);
     this.unsubscribe();
   }
 }

@@ -5,8 +5,8 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PlatformEvent } from '../bus/index.ts';
-import { registerAuthRoutes, type AuthService } from '../auth/index.ts';
-import { installAccessGate, scopeOwner } from './access.ts';
+import { AuthError, registerAuthRoutes, type AuthService } from '../auth/index.ts';
+import { credentialOf, installAccessGate, scopeOwner } from './access.ts';
 import type { LiveMessage } from './dto.ts';
 import { LiveHub } from './live.ts';
 import { installIncidentScoping } from './owner-scope.ts';
@@ -31,6 +31,13 @@ function liveMessages(event: PlatformEvent, ctx: ApiContext): LiveMessage[] {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Re-checks every live socket's login now (normally once a minute). */
+    recheckLiveLogins: () => Promise<void>;
+  }
+}
+
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -52,9 +59,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => live.close());
   // The gate has resolved the caller at the upgrade request; the socket carries only its scope's messages.
+  // Its login is re-checked every minute: logging out, expiry or a revoked token closes the socket (4401).
   app.get('/api/live', { websocket: true, config: { access: 'authenticated' } }, (socket, request) => {
-    live.add(socket, { type: 'hello', serverTime: options.clock().toISOString() }, scopeOwner(request));
+    const credential = credentialOf(request);
+    const auth = options.auth;
+    // Only a refusal closes the socket; a database hiccup does not.
+    const stillValid = auth && credential ? () => auth.resolve(credential).then(() => true, (error: unknown) => !(error instanceof AuthError)) : undefined;
+    live.add(socket, { type: 'hello', serverTime: options.clock().toISOString() }, scopeOwner(request), stillValid);
   });
+  app.decorate('recheckLiveLogins', () => live.recheckLogins());
 
   app.get('/api/*', { config: { access: 'public' } }, async (request, reply) =>
     reply.code(404).send({ error: `no API route ${request.method} ${request.url}` }),

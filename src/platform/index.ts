@@ -58,6 +58,8 @@ export interface Platform {
   login(userId: string): Promise<string>;
   /** Every HTTP route with the access it declares (what the access gate saw registered). */
   routes: readonly GateRoute[];
+  /** Re-checks the logins of the open live WebSockets now (the server does so every minute). */
+  recheckLiveLogins(): Promise<void>;
   /** The HJ 212-2017 TCP listener's port; null when HJ212_PORT is not set. */
   hj212Port: number | null;
   stop(): Promise<void>;
@@ -214,7 +216,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (!auth) throw new Error('AUTH=off: there are no sessions');
       return (await auth.openSession(userId)).token;
     };
-    return { url, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), auth, login, routes: app.accessTable, hj212Port, stop };
+    return { url, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), auth, login, routes: app.accessTable, recheckLiveLogins: () => app.recheckLiveLogins(), hj212Port, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -228,10 +228,34 @@ describe('the access gate', () => {
     expect(await integration.request('GET', '/api/sensors')).toEqual({ status: 401, body: { error: 'this API token has been revoked' } });
   });
 
+  it('lets a viewer read but not act', async () => {
+    await platform.auth!.addUser({ id: 'gas-viewer', name: '燃气公司 只读', orgId: 'gas-co', roles: ['viewer'] });
+    const viewer = await api(platform, 'gas-viewer');
+    expect(new Set((await viewer.get<SensorDto[]>('/api/sensors')).map((s) => s.network))).toEqual(new Set(['gas']));
+    const [incident] = await viewer.get<IncidentDto[]>('/api/incidents');
+    const act = await viewer.post<{ error: string }>(`/api/incidents/${incident!.id}/transitions`, { action: 'accept' });
+    expect(act).toEqual({ status: 403, body: { error: 'read-only account: a viewer cannot POST /api/incidents/:id/transitions' } });
+    expect((await viewer.post('/api/auth/logout', {})).status).toBe(200);
+  });
+
+  it('closes a live socket whose session has ended', async () => {
+    const session = await api(platform, USERS.gas);
+    const other = await api(platform, USERS.gas);
+    const ended = session.ws();
+    const kept = other.ws();
+    await Promise.all([ended, kept].map((s) => new Promise((resolve, reject) => s.once('open', resolve).once('error', reject))));
+    const closed = new Promise<number>((resolve) => ended.once('close', (code) => resolve(code)));
+    expect((await session.post('/api/auth/logout', {})).status).toBe(200);
+    await platform.recheckLiveLogins();
+    expect(await closed).toBe(4401);
+    expect(kept.readyState).toBe(kept.OPEN);
+    kept.close();
+  });
+
   it('stores only hashes of passwords, sessions and API tokens', async () => {
     const rows = await platform.db.query<{ password_hash: string }>('SELECT password_hash FROM users');
-    expect(rows.length).toBe(6); // admin, the bureau, the centre and three owner units
-    for (const r of rows) expect(r.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(rows.length).toBe(7); // admin, the bureau, the centre, three owner units, and the viewer added above
+    for (const r of rows.filter((u) => u.password_hash !== null)) expect(r.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
     expect(JSON.stringify(await platform.db.query('SELECT * FROM users'))).not.toContain('correct horse battery');
     const sessions = await platform.db.query<{ token_hash: string }>('SELECT token_hash FROM sessions');
     expect(sessions.length).toBeGreaterThan(0);
