@@ -36,7 +36,13 @@ export async function ensureInitialUsers(db: Queryable, auth: AuthService): Prom
   const created: InitialLogin[] = [];
   for (const user of wanted) {
     const password = generatePassword();
-    await auth.addUser({ ...user, password });
+    try {
+      await auth.addUser({ ...user, password });
+    } catch (error) {
+      // Another process sharing the database (PostgreSQL) is creating them at the same moment: it prints them.
+      if ((error as { status?: number }).status === 409 || (error as { code?: string }).code === '23505') return created;
+      throw error;
+    }
     created.push({ id: user.id, name: user.name, orgId: user.orgId, roles: user.roles, password });
   }
   return created;

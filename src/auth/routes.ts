@@ -23,10 +23,7 @@ function refuse(reply: FastifyReply, error: unknown) {
   return reply.code(error.status).send({ error: error.message });
 }
 
-/**
- * `auth` null (AUTH=off): login is refused with a clear reason and `me` answers the anonymous admin.
- * `secureCookie` marks the cookie Secure (behind HTTPS).
- */
+/** `auth` null (AUTH=off): login is refused with a clear reason and `me` answers the anonymous admin. */
 export function registerAuthRoutes(app: FastifyInstance, auth: AuthService | null, log: (what: object, message: string) => void): void {
   const publicRoute = { config: { access: 'public' as const } };
   const userRoute = { config: { access: 'authenticated' as const } };
@@ -38,7 +35,9 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService | nul
     if (!body.success) return invalid(reply, body.error);
     try {
       const { token, expiresAt, user } = await auth.login(body.data.user, body.data.password, request.ip);
-      reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.round(SESSION_MAX_MS / 1000)}`);
+      // Secure when served over HTTPS; the server ends an idle session earlier than the cookie's age.
+      const secure = request.protocol === 'https' ? '; Secure' : '';
+      reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.round(SESSION_MAX_MS / 1000)}${secure}`);
       log({ user: user.id, ip: request.ip }, 'login');
       return { token, expiresAt: expiresAt.toISOString(), user };
     } catch (error) {

@@ -2,7 +2,7 @@
 // controllable clock, and login throttling per account and per address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AuthError, AuthService, FREE_FAILURES, IP_FAILURES, SESSION_IDLE_MS, SESSION_MAX_MS, hashPassword, verifyPassword,
+  AuthError, AuthService, ensureInitialUsers, FREE_FAILURES, IP_FAILURES, readAuthMode, SESSION_IDLE_MS, SESSION_MAX_MS, hashPassword, verifyPassword,
 } from '../../src/auth/index.ts';
 import { insertOrganisations } from '../../src/network/index.ts';
 import { migrate, openPglite, type Db } from '../../src/store/index.ts';
@@ -36,6 +36,31 @@ describe('accounts', () => {
     const [row] = await db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE id = 'wang'");
     expect(row!.password_hash.startsWith('scrypt$32768$8$1$')).toBe(true);
     expect(JSON.stringify(await db.query('SELECT * FROM users'))).not.toContain(PASSWORD);
+  });
+
+  it('reads AUTH: required by default, off on request, anything else refused naming the variable', () => {
+    expect(readAuthMode({})).toBe('required');
+    expect(readAuthMode({ AUTH: 'required' })).toBe('required');
+    expect(readAuthMode({ AUTH: 'off' })).toBe('off');
+    expect(() => readAuthMode({ AUTH: 'none' })).toThrow('AUTH=none: expected required or off');
+  });
+
+  it('creates the first accounts only into an empty user table', async () => {
+    const fresh = await openPglite(null);
+    try {
+      await migrate(fresh);
+      await insertOrganisations(fresh, [{ id: 'bureau', name: '住建局', kind: 'bureau' }, { id: 'gas-co', name: '燃气公司', kind: 'owner' }]);
+      const first = await ensureInitialUsers(fresh, new AuthService(fresh, clock));
+      expect(first.map((u) => [u.id, u.roles, u.orgId])).toEqual([
+        ['admin', ['admin'], null], ['bureau-supervisor', ['bureau_supervisor'], 'bureau'], ['gas-co-dispatcher', ['owner_dispatcher'], 'gas-co'],
+      ]);
+      expect(new Set(first.map((u) => u.password)).size).toBe(3);
+      const logged = await new AuthService(fresh, clock).login('gas-co-dispatcher', first[2]!.password, '10.1.1.1');
+      expect(logged.user.orgKind).toBe('owner');
+      expect(await ensureInitialUsers(fresh, new AuthService(fresh, clock))).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('refuses weak input with a reason', async () => {
