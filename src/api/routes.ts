@@ -11,6 +11,7 @@ import { scopeOwner } from './access.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
+import { registerWaterQualityRoutes } from './water-quality-routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
@@ -184,4 +185,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerIngestRoutes(app, ctx);
 
   registerNetworkRoutes(app, ctx);
+  registerWaterQualityRoutes(app, ctx);
 }
