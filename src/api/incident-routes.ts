@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  createIncident, INCIDENT_ACTIONS, INCIDENT_STATES, IncidentError, listAudit, listIncidents, loadSla, mergeIncident, ROLES,
+  assessIncidents, assessmentCsv, createIncident, INCIDENT_ACTIONS, INCIDENT_STATES, IncidentError, listAudit, listIncidents, loadSla, mergeIncident, ROLES,
   transitionIncident, TRANSITIONS, verifyAudit, type Actor, type IncidentAction, type IncidentState, type Role,
 } from '../incidents/index.ts';
 import type { WarningLevel, WorkflowDto } from './dto.ts';
@@ -75,6 +75,13 @@ const mergeBody = z.object({
   reason: z.string().max(2000).optional(),
   actor: z.string().trim().min(1).max(100).optional(),
   as: actingAs,
+});
+
+const assessmentQuery = z.object({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  owner: z.string().max(100).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
 });
 
 const listQuery = z.object({
@@ -238,6 +245,22 @@ export function registerIncidentRoutes(app: FastifyInstance, ctx: ApiContext): v
     const id = request.params.id;
     if (!(await visible(request, id))) return missing(reply, id);
     return { incidentId: id, entries: await listAudit(ctx.db, [id]), verification: await verifyAudit(ctx.db, [id]) };
+  });
+
+  /** 监督考核: per owner unit over [from, to): on-time disposal, closure, mean times, false alarms, reopens (?format=csv to export). */
+  app.get('/api/incidents/assessment', userRoute, async (request, reply) => {
+    const query = assessmentQuery.safeParse(request.query);
+    if (!query.success) return reply.code(400).send(invalid(query.error));
+    const q = query.data;
+    const [from, to] = [new Date(q.from), new Date(q.to)];
+    if (to <= from) return reply.code(400).send({ error: 'to: must be after from' });
+    const scope = scopeOf(request);
+    if (scope !== null && q.owner !== undefined && q.owner !== scope) return reply.code(403).send({ error: 'an owner unit sees its own assessment only' });
+    const assessment = await assessIncidents(ctx.db, from, to, scope ?? q.owner);
+    if (q.format === 'json') return assessment;
+    return reply.type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="assessment-${q.from.slice(0, 10)}-${q.to.slice(0, 10)}.csv"`)
+      .send(assessmentCsv(assessment));
   });
 
   /** Recomputes every incident's chain: { ok, incidents, entries, problems }. City-wide, so not for owner units. */

@@ -14,3 +14,5 @@ export { DEFAULT_SLA, deadline, expectedCompletion, loadSla, SLA_STAGES, stageOf
 export type { SlaPolicy, SlaStage } from './sla.ts';
 export { openIncidentsForAlarms } from './from-alarms.ts';
 export type { AlarmContext } from './from-alarms.ts';
+export { assessIncidents, assessmentCsv } from './assessment.ts';
+export type { Assessment, UnitAssessment } from './assessment.ts';

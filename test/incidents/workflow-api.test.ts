@@ -162,6 +162,33 @@ describe('incident workflow over HTTP', () => {
     expect((await postJson(url(`/api/incidents/${duplicate.id}/merge`), { into: '987654', as: ADMIN })).status).toBe(404);
   });
 
+  it('assesses each unit: on-time disposal, closure, mean times, false alarms, as JSON and CSV', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const crew = { name: '燃气抢修 李', role: 'field_crew', orgId: 'gas-co' };
+    const { id } = await create();
+    for (const step of ['verify', 'dispatch'] as const) await act(id, step, ADMIN);
+    for (const step of ['accept', 'arrive', 'dispose'] as const) await act(id, step, crew);
+    await act(id, 'close', ADMIN);
+    const assessment = await getJson<{ units: Record<string, unknown>[]; total: Record<string, unknown> }>(
+      url(`/api/incidents/assessment?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+    );
+    const gas = assessment.units.find((u) => u.ownerId === 'gas-co')!;
+    expect(gas).toMatchObject({ ownerName: '荆州市燃气公司', onTimeDisposalRate: 1, escalations: 0 });
+    expect(gas.incidents as number).toBeGreaterThan(10);
+    expect(gas.closed as number).toBeGreaterThanOrEqual(1);
+    expect(gas.falseAlarmRate as number).toBeGreaterThan(0);
+    expect(gas.meanMinutesToDispose as number).toBeGreaterThanOrEqual(0);
+    expect(assessment.total.incidents).toBe(assessment.units.reduce((s, u) => s + (u.incidents as number), 0));
+    const csv = await fetch(url(`/api/incidents/assessment?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&format=csv`));
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('from,to,ownerId,ownerName,incidents,closed,closureRate,falseAlarmRate,disposed,onTimeDisposalRate,meanMinutesToVerify,meanMinutesToDispatch,meanMinutesToDispose,reopenRate,escalations');
+    expect(lines.some((l) => l.includes(',gas-co,荆州市燃气公司,'))).toBe(true);
+    expect(lines.at(-1)).toContain(',total,');
+    expect((await fetch(url(`/api/incidents/assessment?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`))).status).toBe(400);
+  });
+
   it('serves each incident\'s audit chain and finds a row changed behind the product\'s back', async () => {
     const { id } = await create();
     await act(id, 'verify', ADMIN);
