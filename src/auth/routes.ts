@@ -7,6 +7,7 @@ import { AuthError, SESSION_MAX_MS, type AuthService } from './service.ts';
 const SESSION_COOKIE = 'lifeline_session';
 
 const loginBody = z.object({ user: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) });
+const passwordBody = z.object({ current: z.string().min(1).max(200), password: z.string().min(1).max(200) });
 const tokenBody = z.object({ userId: z.string().min(1).max(64), name: z.string().trim().min(1).max(200) });
 const userBody = z.object({
   id: z.string().min(2).max(64), name: z.string().trim().min(1).max(200), orgId: z.string().min(1).nullable(),
@@ -59,6 +60,22 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService | nul
     const p = request.principal!;
     const user = auth ? await auth.getUser(p.userId) : null;
     return { ...p, orgName: user?.orgName ?? null };
+  });
+
+  // Changing one's own password ends all of one's sessions, this one included: log in again with the new one.
+  app.post('/api/auth/password', userRoute, async (request, reply) => {
+    if (!auth || request.principal?.via === 'off') return reply.code(409).send({ error: 'accounts are switched off (AUTH=off)' });
+    const body = passwordBody.safeParse(request.body);
+    if (!body.success) return invalid(reply, body.error);
+    try {
+      await auth.changeOwnPassword(request.principal!.userId, body.data.current, body.data.password, request.ip);
+      log({ user: request.principal!.userId, ip: request.ip }, 'password changed');
+      reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof AuthError && error.status === 401) return reply.code(403).send({ error: 'current password: wrong' });
+      return refuse(reply, error);
+    }
   });
 
   app.get('/api/auth/users', adminRoute, async () => (auth ? auth.listUsers() : []));

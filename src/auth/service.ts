@@ -126,6 +126,14 @@ export class AuthService {
     await this.db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
   }
 
+  /** A user changes its own password: the current one is checked (and throttled like a login). */
+  async changeOwnPassword(userId: string, current: string, password: string, ip: string): Promise<void> {
+    const problem = passwordProblem(password);
+    if (problem) throw new AuthError(400, problem);
+    await this.login(userId, current, ip).then(({ token }) => this.logout(token));
+    await this.setPassword(userId, password);
+  }
+
   async setDisabled(userId: string, disabled: boolean): Promise<void> {
     const rows = await this.db.query('UPDATE users SET disabled = $2 WHERE id = $1 RETURNING id', [userId, disabled]);
     if (rows.length === 0) throw new AuthError(404, `user '${userId}' does not exist`);

@@ -197,6 +197,16 @@ describe('the access gate', () => {
     expect(after).toEqual({ status: 401, body: { error: 'session unknown or ended: log in again' } });
   });
 
+  it('lets a user change its own password, checking the current one', async () => {
+    await platform.auth!.setPassword(USERS.water, 'first water password');
+    const water = await api(platform, USERS.water);
+    expect(await water.post('/api/auth/password', { current: 'not it at all', password: 'second water password' })).toEqual({ status: 403, body: { error: 'current password: wrong' } });
+    expect(await water.post('/api/auth/password', { current: 'first water password', password: 'short' })).toEqual({ status: 400, body: { error: 'password: at least 10 characters' } });
+    expect((await water.post('/api/auth/password', { current: 'first water password', password: 'second water password' })).status).toBe(200);
+    expect((await water.request('GET', '/api/sensors')).status).toBe(401);
+    await expect(platform.auth!.login(USERS.water, 'second water password', '10.2.2.2')).resolves.toMatchObject({ user: { id: USERS.water } });
+  });
+
   it('throttles repeated failed logins with 429, Retry-After and the reason', async () => {
     const attempt = (password: string) => fetch(`${platform.url}/api/auth/login`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: USERS.drainage, password }),
