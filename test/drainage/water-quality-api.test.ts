@@ -5,18 +5,23 @@ import { DeviceCredentials } from '../../src/ingest/index.ts';
 import { insertAssets, insertDevices, insertOrganisations, insertSensors } from '../../src/network/repository.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import type { Db } from '../../src/store/index.ts';
+import { api, type ApiClient } from '../support/api.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
 
 const STATION = 'WQ-01';
 const SECRET = 'wq-station-secret-0001';
 let platform: Platform;
+/** The lake station's owner unit, and another unit that must not see it. */
+let lakeUnit: ApiClient;
+let otherUnit: ApiClient;
+let admin: ApiClient;
 const cleanups: (() => Promise<void> | void)[] = [];
 
 async function seedStation(db: Db): Promise<void> {
-  await insertOrganisations(db, [{ id: 'river-co', name: '河道管理处', kind: 'owner' }]);
+  await insertOrganisations(db, [{ id: 'river-co', name: '河道管理处', kind: 'owner' }, { id: 'lake-co', name: '洪湖管理局', kind: 'owner' }]);
   await insertAssets(db, [
     { id: 'RS-01', name: '西干渠 水质站', network: 'river', assetType: 'monitoring_station', ownerId: 'river-co', geometry: { type: 'Point', coordinates: [112.2, 30.3] }, attributes: {} },
-    { id: 'LK-01', name: '洪湖 水质站', network: 'river', assetType: 'monitoring_station', ownerId: 'river-co', geometry: { type: 'Point', coordinates: [113.4, 29.9] }, attributes: { waterbody: 'lake' } },
+    { id: 'LK-01', name: '洪湖 水质站', network: 'river', assetType: 'monitoring_station', ownerId: 'lake-co', geometry: { type: 'Point', coordinates: [113.4, 29.9] }, attributes: { waterbody: 'lake' } },
   ]);
   await insertDevices(db, [{ id: STATION, name: '水质一体机' }, { id: 'WQ-LAKE', name: '湖泊水质站' }]);
   const sensor = (deviceId: string, assetId: string, channel: string, indicator: string, unit: string) =>
@@ -52,9 +57,12 @@ beforeAll(async () => {
   cleanups.push(data.remove);
   platform = await startPlatform({
     port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, topicPrefix: topicPrefix('wq'),
-    simulate: false, buildWeb: false, log: false, demo: false, auth: 'off', seed: seedStation,
+    simulate: false, buildWeb: false, log: false, demo: false, auth: 'required', seed: seedStation,
   });
   cleanups.push(() => platform.stop());
+  admin = await api(platform, 'admin');
+  lakeUnit = await api(platform, 'lake-co-dispatcher');
+  otherUnit = await api(platform, 'river-co-dispatcher');
   const credentials = new DeviceCredentials(platform.db);
   await credentials.setDeviceSecret(STATION, SECRET);
   await credentials.setDeviceSecret('WQ-LAKE', SECRET);
@@ -78,9 +86,7 @@ describe('GET /api/water-quality/stations/:assetId/classes', () => {
   it('classes each day of a river station from its daily means, naming the limiting items', async () => {
     const from = new Date(dayStart(3)).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const response = await fetch(`${platform.url}/api/water-quality/stations/RS-01/classes?from=${from}&to=${to}`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as ClassesDto;
+    const body = await admin.get<ClassesDto>(`/api/water-quality/stations/RS-01/classes?from=${from}&to=${to}`);
     expect(body.waterbody).toBe('river');
     // Turbidity has no GB 3838 class; TN counts for lakes only.
     expect(body.sensors.map((s) => s.indicator)).toEqual(['cod', 'nh3n', 'ph']);
@@ -94,17 +100,21 @@ describe('GET /api/water-quality/stations/:assetId/classes', () => {
   });
 
   it('uses the lake limits for a lake station (TP, and TN counts)', async () => {
-    const body = (await (await fetch(`${platform.url}/api/water-quality/stations/LK-01/classes`)).json()) as ClassesDto;
+    const body = await lakeUnit.get<ClassesDto>('/api/water-quality/stations/LK-01/classes');
     expect(body.waterbody).toBe('lake');
     expect(body.days.map((d) => [d.class, d.limiting, d.items])).toEqual([['V', ['tp'], { tn: 'III', tp: 'V' }]]);
-    const asRiver = (await (await fetch(`${platform.url}/api/water-quality/stations/LK-01/classes?waterbody=river`)).json()) as ClassesDto;
+    const asRiver = await admin.get<ClassesDto>('/api/water-quality/stations/LK-01/classes?waterbody=river');
     expect(asRiver.days.map((d) => [d.class, d.limiting])).toEqual([['III', ['tp']]]);
   });
 
-  it('answers 404 for an unknown station and 400 for a bad period', async () => {
-    expect((await fetch(`${platform.url}/api/water-quality/stations/NOPE/classes`)).status).toBe(404);
-    expect((await fetch(`${platform.url}/api/water-quality/stations/RS-01/classes?from=yesterday`)).status).toBe(400);
-    const inverted = await fetch(`${platform.url}/api/water-quality/stations/RS-01/classes?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z`);
+  it("needs a login, hides another unit's station as missing, and answers 400 for a bad period", async () => {
+    expect((await fetch(`${platform.url}/api/water-quality/stations/RS-01/classes`)).status).toBe(401);
+    expect((await admin.request('GET', '/api/water-quality/stations/NOPE/classes')).status).toBe(404);
+    const hidden = await otherUnit.request<{ error: string }>('GET', '/api/water-quality/stations/LK-01/classes');
+    expect(hidden).toEqual({ status: 404, body: { error: 'station LK-01 does not exist' } });
+    expect((await otherUnit.request('GET', '/api/water-quality/stations/RS-01/classes')).status).toBe(200);
+    expect((await admin.request('GET', '/api/water-quality/stations/RS-01/classes?from=yesterday')).status).toBe(400);
+    const inverted = await admin.request('GET', '/api/water-quality/stations/RS-01/classes?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z');
     expect(inverted.status).toBe(400);
   });
 });
