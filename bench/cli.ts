@@ -53,4 +53,28 @@ export function registerBenchCommands(program: Command): void {
       const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--preset', opts.preset, '--seed', opts.seed, '--queries', opts.queries], { stdio: 'inherit' });
       process.exit(run.status ?? 1);
     });
+  bench
+    .command('leak')
+    .description('leak localisation on EPANET networks under separate conditions (onset, noise, demand error, time); prints JSON')
+    .option('--data <dir>', 'folder with Net1.inp, Net2.inp, ky4.inp', '/work/shared/data/epanet')
+    .option('--networks <list>', 'comma-separated network names', 'Net1,Net2,ky4')
+    .option('--leaks <n>', 'leaks per network', '20')
+    .option('--leaks-large <n>', 'leaks per network above 500 junctions', '5')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--conditions <list>', 'a,b,c,d,all', 'a,b,c,d,all')
+    .option('--noise <list>', 'sensor noise σ in metres, one condition each', '0.1,0.5')
+    .option('--demand-error <s>', 'σ of the per-junction demand error of the model', '0.05')
+    .option('--sensor-fraction <f>', 'monitored share of junctions (at least 3)', '0.05')
+    .option('--json', 'print only the JSON result line')
+    .action((opts: Record<string, string | boolean | undefined>) => {
+      const script = path.join(import.meta.dirname, 'leak', 'run.ts');
+      const flags: string[] = [];
+      for (const key of ['data', 'networks', 'leaks', 'leaksLarge', 'seed', 'conditions', 'noise', 'demandError', 'sensorFraction'] as const) {
+        const value = opts[key];
+        if (typeof value === 'string') flags.push(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value);
+      }
+      if (opts.json) flags.push('--json');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...flags], { stdio: 'inherit' });
+      process.exit(run.status ?? 1);
+    });
 }
