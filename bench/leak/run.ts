@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     'leak-min': { type: 'string', default: '0.03' },
     'leak-max': { type: 'string', default: '0.10' },
     'duration-h': { type: 'string', default: '24' },
+    'sigma-floor': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -40,6 +41,7 @@ const sensorFraction = Number(args['sensor-fraction']);
 const leakMin = Number(args['leak-min']);
 const leakMax = Number(args['leak-max']);
 const conditions = args.conditions!.split(',');
+const sigmaFloorM = args['sigma-floor'] === undefined ? undefined : Number(args['sigma-floor']);
 
 function rng(s: number): () => number {
   let a = s >>> 0;
@@ -151,7 +153,9 @@ async function runNetwork(name: string) {
       const observations: Observation[] = obsSeries.timesS.flatMap((t, k) => sensors.map((s, i) => ({
         node: s, timeS: t, pressure: obsSeries.pressure[k]![i]! + (noise > 0 ? noise * gauss(noiseRand) : 0),
       })));
-      const result = locateLeak(model, observations, cond.knownOnset ? { onsetS: 0 } : {});
+      const result = locateLeak(model, observations, cond.knownOnset ? { onsetS: 0 } : sigmaFloorM === undefined ? {} : {
+        onset: { sigmaFloor: sigmaFloorM / model.metresPerPressureUnit },
+      });
       const rank = result.candidates.findIndex((c) => c.node === leak.node) + 1;
       const top = result.candidates[0]!.node;
       const trial: Trial = {
@@ -195,7 +199,7 @@ console.log(JSON.stringify({
   bench: 'leak',
   settings: {
     seed, leaks: Number(args.leaks), leaksLarge: Number(args['leaks-large']), noiseM: noiseLevels, demandError,
-    sensorFraction, leakFractionOfDemand: [leakMin, leakMax], data: args.data,
+    sensorFraction, sigmaFloorM: sigmaFloorM ?? 0.05, leakFractionOfDemand: [leakMin, leakMax], data: args.data,
   },
   networks,
   elapsedS: Math.round((performance.now() - started) / 100) / 10,

@@ -24,7 +24,11 @@ export interface OnsetOptions {
   h?: number;
   /** CUSUM threshold on the pooled statistic (default 6) */
   hPooled?: number;
-  /** smallest standard deviation, model pressure units (default 0.01 m expressed in model units) */
+  /**
+   * smallest standard deviation, model pressure units (locateLeak's default: 0.05 m in model units, a
+   * floor for model error: a calibrated model is never exact, and a noise-free record would otherwise
+   * make every centimetre of model drift a change)
+   */
   sigmaFloor?: number;
 }
 
@@ -45,7 +49,7 @@ export interface LocateOptions {
   onset?: OnsetOptions;
   /** flow of the reference leak used for the sensitivity matrix (model flow units; default 5% of the positive base demand) */
   referenceLeakFlow?: number;
-  /** how many of the best screened candidates get their leak size fitted by simulation (default 10) */
+  /** how many of the best screened candidates get their leak size fitted by simulation (default max(10, 2% of the candidates)) */
   refine?: number;
   /** how many candidates to return (default all) */
   top?: number;
@@ -230,7 +234,7 @@ export function locateLeak(net: HydraulicNetwork, observations: readonly Observa
     onsetIndex = timesS.findIndex((t) => t >= options.onsetS!);
     if (onsetIndex < 0) throw new ObservationError(`onset ${options.onsetS} s is after the last observation`);
   } else {
-    const found = detectOnset(residuals, model, sensors, { sigmaFloor: floor, ...options.onset });
+    const found = detectOnset(residuals, model, sensors, { sigmaFloor: 0.05 / net.metresPerPressureUnit, ...options.onset });
     if (found) {
       onsetIndex = found.changeIndex;
       onsetDetected = true;
@@ -287,7 +291,7 @@ export function locateLeak(net: HydraulicNetwork, observations: readonly Observa
   // stage 1: linear screening with the reference leak at every candidate
   interface Screened extends Candidate { coefficient: number; alpha: number }
   const screened: Screened[] = [];
-  const refineCount = Math.min(candidates.length, options.refine ?? 10);
+  const refineCount = Math.min(candidates.length, options.refine ?? Math.max(10, Math.ceil(0.02 * candidates.length)));
   const total = candidates.length + refineCount;
   candidates.forEach((c, n) => {
     const col = nodes.indexOf(c);
