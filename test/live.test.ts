@@ -31,11 +31,11 @@ describe('live WebSocket feed', () => {
   it('greets, pushes the alarm and its incident, and sends only the latest of many readings', async () => {
     await waitFor('hello', () => received.find((m) => m.type === 'hello'));
     const device = await mqtt.connectAsync(platform.mqttUrl, { ...platform.deviceCredentials('GD-002'), clientId: 'live-GD-002' });
-    const base = Date.now() - 10_000;
-    for (let i = 0; i < 5; i++) {
-      await device.publishAsync(`${platform.topicPrefix}/devices/GD-002/up`, JSON.stringify({ ts: new Date(base + i * 1000).toISOString(), values: { lel: 0.1 * (i + 1) } }), { qos: 1 });
-    }
-    await device.publishAsync(`${platform.topicPrefix}/devices/GD-002/up`, JSON.stringify({ ts: new Date(base + 6000).toISOString(), values: { lel: 40 } }), { qos: 1 });
+    const base = Math.floor(Date.now() / 1000) * 1000 - 10_000;
+    // Six readings in one SenML pack, so they commit together and meet one readings flush
+    // whatever the machine's load (one message per reading could straddle two flushes).
+    const pack = [{ bn: 'GD-002/', bt: base / 1000, n: 'lel', v: 0.1 }, ...[1, 2, 3, 4].map((i) => ({ n: 'lel', t: i, v: 0.1 * (i + 1) })), { n: 'lel', t: 6, v: 40 }];
+    await device.publishAsync(`${platform.topicPrefix}/devices/GD-002/up`, JSON.stringify(pack), { qos: 1 });
     await device.endAsync();
 
     const alarm = await waitFor('the alarm message', () => received.find((m) => m.type === 'alarm'));
