@@ -41,6 +41,7 @@ export function registerBenchCommands(program: Command): void {
         failAndExit(error);
       }
     });
+  bench.command('nab').description('score the streaming anomaly detector on NAB (tuning and held-out split, three profiles; prints JSON)').option('--data <dir>', 'NAB directory (data/, labels/)', path.resolve(import.meta.dirname, '../../shared/data/nab')).option('--options <json>', 'detector option overrides', '{}').option('--json', 'print only the JSON result line (the default output is already JSON)').action((opts: { data: string; options: string }) => process.exit(spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'nab/run.ts'), '--data', opts.data, '--options', opts.options], { stdio: 'inherit' }).status ?? 1));
   bench
     .command('network')
     .description('generate and import a city, then time bbox queries and valve isolation (prints JSON)')

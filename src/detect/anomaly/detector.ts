@@ -19,11 +19,21 @@ export interface AnomalyOptions {
   windows: number[];
   /** Readings seen before any score is given (the detector learns; scores are 0). */
   learning: number;
-  /** z at which the raw score reaches 1 - 1/e. */
+  /**
+   * Raw score from z: `exp`: 1 − e^(−z/zScale) (saturates for large z); `log`: ln(1+z) / (ln(1+z) + zScale),
+   * which keeps ranking very large z.
+   */
+  rawMode: 'exp' | 'log';
   zScale: number;
   /** Short-term average of raw scores (readings) and the history it is compared with. */
   short: number;
   long: number;
+  /**
+   * `likelihood`: tail probability of the short-term mean raw score under a normal fitted to the
+   * history; `rank`: the share of the history's short-term means below the current one (an
+   * empirical tail, no distribution assumed), above every one of them by how far.
+   */
+  scoreMode: 'likelihood' | 'rank';
   /** Floor of the raw-score standard deviation in the likelihood. */
   minSd: number;
   /** Seasonality: slot width in minutes, values kept per slot, days seen before it is used. */
@@ -44,22 +54,25 @@ export interface AnomalyOptions {
   suppressMode: 'fire' | 'peak';
 }
 
+/** Tuned on the NAB tuning split only (docs/detection.md); `threshold` is that split's optimum for the standard profile. */
 export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
-  windows: [12, 72, 288],
-  learning: 150,
+  windows: [12, 288, 2000],
+  learning: 300,
+  rawMode: 'exp',
   zScale: 4,
   short: 6,
   long: 1500,
+  scoreMode: 'likelihood',
   minSd: 0.02,
-  slotMinutes: 30,
+  slotMinutes: 60,
   slotDepth: 42,
   seasonMinDays: 3,
   seasonGain: 0.8,
-  threshold: 0.5,
+  threshold: 0.149,
   suppress: 1000,
   damp: 0,
   suppressMode: 'peak',
-});
+})
 
 export interface AnomalyState {
   version: 1;
@@ -75,6 +88,8 @@ export interface AnomalyState {
   residualDev: number;
   raws: number[];
   quietUntil: number;
+  /** Short-term means of raw scores (mode `rank`). */
+  means: number[];
   /** Scores before damping, of the last `suppress` readings (mode `peak`). */
   recent: number[];
 }
@@ -105,7 +120,7 @@ export class AnomalyDetector {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
     this.s = state ? structuredClone(state) : {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
-      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, recent: [],
+      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, means: [], recent: [],
     };
   }
 
@@ -173,11 +188,26 @@ export class AnomalyDetector {
     }
 
     const learning = s.n < o.learning;
-    const raw = learning ? 0 : 1 - Math.exp(-z / o.zScale);
+    const raw = learning ? 0 : o.rawMode === 'log' ? Math.log1p(z) / (Math.log1p(z) + o.zScale) : 1 - Math.exp(-z / o.zScale);
 
     // Anomaly likelihood of the short-term mean of raw scores.
     let score = 0;
-    if (!learning && s.raws.length >= o.short * 4) {
+    if (!learning && o.scoreMode === 'rank' && s.raws.length >= o.short * 4) {
+      let recent = raw;
+      for (let i = s.raws.length - (o.short - 1); i < s.raws.length; i++) recent += s.raws[i]!;
+      recent /= o.short;
+      let below = 0;
+      let max = 0;
+      for (const m of s.means) {
+        if (m < recent) below++;
+        if (m > max) max = m;
+      }
+      const n = s.means.length;
+      score = recent > max && recent > 0 ? 1 - (max / recent) / (n + 1) : below / (n + 1);
+      score = Math.max(0, Math.min(1, score));
+      s.means.push(recent);
+      if (s.means.length > o.long) s.means.shift();
+    } else if (!learning && s.raws.length >= o.short * 4) {
       const hist = s.raws.length - (o.short - 1);
       let sum = 0;
       let sq = 0;

@@ -1,0 +1,116 @@
+// The streaming detector: causal, serialisable, and it flags hand-made anomalies whose place is known.
+import { describe, expect, it } from 'vitest';
+import { AnomalyDetector } from './detector.ts';
+import { parseSeriesCsv, parseTimestamp, scoreSeries, type SeriesPoint } from './series.ts';
+
+const T0 = Date.UTC(2024, 0, 1);
+const STEP = 5 * 60_000;
+
+/** A deterministic pseudo-random generator (mulberry32), so series are the same every run. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Daily sine with noise, 5-minute readings. */
+function daily(n: number, seed = 1, change?: (i: number, v: number) => number): SeriesPoint[] {
+  const rnd = random(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const base = 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + (rnd() - 0.5) * 4;
+    return { line: i + 2, raw: String(i), ts: T0 + i * STEP, value: change ? change(i, base) : base };
+  });
+}
+
+const argmax = (xs: number[]) => xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);
+
+describe('AnomalyDetector', () => {
+  it('gives scores in [0, 1] and 0 while learning', () => {
+    const scores = scoreSeries(daily(2000)).map((p) => p.score);
+    for (const s of scores) expect(s >= 0 && s <= 1).toBe(true);
+    expect(scores.slice(0, 300).every((s) => s === 0)).toBe(true);
+  });
+
+  it('is causal: the score at t does not change with data after t', () => {
+    const a = daily(1500, 7);
+    const b = daily(1500, 7, (i, v) => (i > 1000 ? v * 3 + 100 : v));
+    const sa = scoreSeries(a).map((p) => p.score);
+    const sb = scoreSeries(b).map((p) => p.score);
+    expect(sb.slice(0, 1001)).toEqual(sa.slice(0, 1001));
+    expect(sb.slice(1001)).not.toEqual(sa.slice(1001));
+  });
+
+  it('restores from its JSON state and continues exactly as without the break', () => {
+    const points = daily(2500, 3, (i, v) => (i === 2100 ? v + 60 : v));
+    const whole = scoreSeries(points).map((p) => p.score);
+    const first = new AnomalyDetector();
+    for (const p of points.slice(0, 1200)) first.update(p.ts, p.value);
+    const saved = JSON.parse(JSON.stringify(first.state()));
+    const resumed = AnomalyDetector.restore(saved);
+    const rest = points.slice(1200).map((p) => resumed.update(p.ts, p.value).score);
+    expect(rest).toEqual(whole.slice(1200));
+    expect(() => AnomalyDetector.restore({ ...saved, version: 2 })).toThrow(/version/);
+  });
+
+  it('puts its highest score on a spike and flags it', () => {
+    const points = daily(3000, 11, (i, v) => (i === 2400 ? v + 40 : v));
+    const scored = scoreSeries(points);
+    const best = argmax(scored.map((p) => p.score));
+    expect(best).toBeGreaterThanOrEqual(2400);
+    expect(best).toBeLessThanOrEqual(2402);
+    // Flagged right at it (the reading and the next, whose short-term mean is higher still),
+    // and nowhere else after the first days.
+    const flagged = scored.flatMap((p, i) => (p.isAnomaly && i > 1500 ? [i] : []));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((i) => i >= 2400 && i <= 2402)).toBe(true);
+  });
+
+  it('flags a level shift within a few readings of its start', () => {
+    const points = daily(3000, 5, (i, v) => (i >= 2300 ? v + 30 : v));
+    const scored = scoreSeries(points);
+    const first = scored.findIndex((p, i) => i >= 1500 && p.isAnomaly);
+    expect(first).toBeGreaterThanOrEqual(2300);
+    expect(first).toBeLessThan(2310);
+  });
+
+  it('learns the daily pattern, so a reading normal elsewhere in the day but not at this hour is flagged', () => {
+    // On day 8 the value at the daily trough is held at the daily peak's level for an hour.
+    const start = 7 * 288 + 216; // the sine's trough
+    const points = daily(8 * 288 + 288, 2, (i, v) => (i >= start && i < start + 12 ? 68 : v));
+    const scored = scoreSeries(points);
+    const best = argmax(scored.map((p) => p.score).slice(2 * 288)) + 2 * 288;
+    expect(best).toBeGreaterThanOrEqual(start);
+    expect(best).toBeLessThan(start + 12);
+  });
+
+  it('refuses non-finite input', () => {
+    expect(() => new AnomalyDetector().update(T0, NaN)).toThrow(/finite/);
+  });
+});
+
+describe('series CSV', () => {
+  it('reads timestamps in the forms it documents', () => {
+    expect(parseTimestamp('2014-04-10 16:15:00')).toBe(Date.UTC(2014, 3, 10, 16, 15));
+    expect(parseTimestamp('2014-04-10 16:15:00.000000')).toBe(Date.UTC(2014, 3, 10, 16, 15));
+    expect(parseTimestamp('2014-04-10T16:15:00+08:00')).toBe(Date.UTC(2014, 3, 10, 8, 15));
+    expect(parseTimestamp('1397146500')).toBe(Date.UTC(2014, 3, 10, 16, 15));
+    expect(parseTimestamp('1397146500000')).toBe(Date.UTC(2014, 3, 10, 16, 15));
+    expect(parseTimestamp('yesterday')).toBeNaN();
+  });
+
+  it('reports unusable rows with their line numbers and keeps the rest', () => {
+    const text = 'timestamp,value\n2024-01-01 00:00:00,1\nnot a time,2\n2024-01-01 00:05:00,\n2024-01-01 00:10:00,3,4\n\n2024-01-01 00:00:00,5\n2024-01-01 00:15:00,6\n';
+    const { points, bad } = parseSeriesCsv(text);
+    expect(points.map((p) => [p.line, p.value])).toEqual([[2, 1], [8, 6]]);
+    expect(bad.map((b) => b.line)).toEqual([3, 4, 5, 7]);
+    expect(bad[0]!.reason).toMatch(/timestamp/);
+    expect(bad[1]!.reason).toMatch(/finite/);
+    expect(bad[2]!.reason).toMatch(/2 fields/);
+    expect(bad[3]!.reason).toMatch(/not after/);
+    expect(parseSeriesCsv('2024-01-01 00:00:00,1\n2024-01-01 00:00:00,2\n', { increasing: false }).points).toHaveLength(2);
+  });
+});
