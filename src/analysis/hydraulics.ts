@@ -49,6 +49,8 @@ export interface SimulateOptions {
   reportStepS?: number;
   /** record every hydraulic solution time (tank events and control times included) instead */
   allSteps?: boolean;
+  /** stop once this time (seconds) has been solved (default: the model's duration) */
+  untilS?: number;
 }
 
 /** Pressures at recorded times: pressure[t][k] is node nodes[k] at timesS[t], in the model's pressure unit. */
@@ -234,6 +236,7 @@ export class HydraulicNetwork {
           }
           series.leakFlow.push(q);
         }
+        if (options.untilS !== undefined && t >= options.untilS) break;
         const dt = p.nextH();
         if (dt <= 0) break;
         next = t + dt;

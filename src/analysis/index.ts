@@ -8,3 +8,4 @@ export {
   type Observation, type OnsetOptions, type OnsetResult, type LocateOptions, type LocateResult, type Candidate,
 } from './leak-location.ts';
 export { pipeDistances, chooseSensors } from './graph.ts';
+export { registerAnalysisCommands, leakLocate, parseObservedCsv, type LeakLocateArgs } from './cli.ts';

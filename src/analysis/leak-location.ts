@@ -49,8 +49,10 @@ export interface LocateOptions {
   onset?: OnsetOptions;
   /** flow of the reference leak used for the sensitivity matrix (model flow units; default 5% of the positive base demand) */
   referenceLeakFlow?: number;
-  /** how many of the best screened candidates get their leak size fitted by simulation (default max(10, 2% of the candidates)) */
+  /** how many of the best screened candidates get their leak size fitted by simulation (default max(10, 1% of the candidates)) */
   refine?: number;
+  /** the screening stage simulates this long after the onset (default: the whole record up to 200 candidates, 6 h above) */
+  screenHorizonS?: number;
   /** how many candidates to return (default all) */
   top?: number;
   onProgress?: (done: number, total: number) => void;
@@ -273,9 +275,14 @@ export function locateLeak(net: HydraulicNetwork, observations: readonly Observa
   const afterTimes = timesS.slice(onsetIndex);
   const m = sensors.length;
   /** weighted pressure change at the sensors after onset for an emitter of this coefficient at c */
-  const signature = (c: string, coefficient: number): { s: Float64Array; meanLeak: number } => {
-    const leak = net.simulate({ nodes: sensors, allSteps: true, leaks: [{ node: c, coefficient, startS: onsetTime }] });
-    const at = sampleAt(leak, afterTimes);
+  const screenUntil = onsetTime + (options.screenHorizonS ?? (candidates.length > 200 ? 6 * 3600 : Infinity));
+  const screenSamples = afterTimes.filter((t) => t <= screenUntil).length;
+  const signature = (c: string, coefficient: number, screening = false): { s: Float64Array; meanLeak: number } => {
+    const leak = net.simulate({
+      nodes: sensors, allSteps: true, leaks: [{ node: c, coefficient, startS: onsetTime }],
+      ...(screening ? { untilS: screenUntil } : {}),
+    });
+    const at = sampleAt(leak, screening ? afterTimes.slice(0, screenSamples) : afterTimes);
     const sig = new Float64Array(at.length * m);
     for (let t = 0; t < at.length; t++) {
       for (let i = 0; i < m; i++) sig[t * m + i] = (at[t]![i]! - model[t + onsetIndex]![i]!) * weights[i]!;
@@ -288,10 +295,13 @@ export function locateLeak(net: HydraulicNetwork, observations: readonly Observa
     for (let k = 0; k < sig.length; k++) sse += (r[k]! - sig[k]!) ** 2;
     return sse;
   };
-  // stage 1: linear screening with the reference leak at every candidate
+  // stage 1: linear screening with the reference leak at every candidate, over the first
+  // screenHorizonS after the onset (the spatial signature; the whole record is used in stage 2)
+  let rrScreen = 0;
+  for (let k = 0; k < screenSamples * m; k++) rrScreen += r[k]! * r[k]!;
   interface Screened extends Candidate { coefficient: number; alpha: number }
   const screened: Screened[] = [];
-  const refineCount = Math.min(candidates.length, options.refine ?? Math.max(10, Math.ceil(0.02 * candidates.length)));
+  const refineCount = Math.min(candidates.length, options.refine ?? Math.max(10, Math.ceil(0.01 * candidates.length)));
   const total = candidates.length + refineCount;
   candidates.forEach((c, n) => {
     const col = nodes.indexOf(c);
@@ -300,13 +310,13 @@ export function locateLeak(net: HydraulicNetwork, observations: readonly Observa
     for (let t = onsetIndex; t < timesS.length; t++) { pSum += baseAt[t]![col]!; pN++; }
     const pMean = Math.max(pSum / Math.max(1, pN), 1);
     const coefficient = qRef / pMean ** expon;
-    const { s: sig, meanLeak } = signature(c, coefficient);
+    const { s: sig, meanLeak } = signature(c, coefficient, true);
     let rs = 0;
     let ss = 0;
     for (let k = 0; k < sig.length; k++) { rs += r[k]! * sig[k]!; ss += sig[k]! * sig[k]!; }
     const alpha = ss > 0 ? Math.max(0, rs / ss) : 0;
-    const sse = rr - 2 * alpha * rs + alpha * alpha * ss;
-    screened.push({ node: c, score: rr > 0 ? Math.max(0, 1 - sse / rr) : 0, leakFlow: alpha * meanLeak, coefficient, alpha });
+    const sse = rrScreen - 2 * alpha * rs + alpha * alpha * ss;
+    screened.push({ node: c, score: rrScreen > 0 ? Math.max(0, 1 - sse / rrScreen) : 0, leakFlow: alpha * meanLeak, coefficient, alpha });
     options.onProgress?.(n + 1, total);
   });
   screened.sort((a, b) => b.score - a.score || a.node.localeCompare(b.node));
@@ -326,14 +336,14 @@ export function locateLeak(net: HydraulicNetwork, observations: readonly Observa
       return v;
     };
     let best = start;
-    for (let g = -4; g <= 4; g++) {
-      const x = start + g * 0.35;
+    for (let g = -2; g <= 2; g++) {
+      const x = start + g * 0.5;
       if (at(x).sse < at(best).sse) best = x;
     }
-    let lo = best - 0.35;
-    let hi = best + 0.35;
+    let lo = best - 0.5;
+    let hi = best + 0.5;
     const phi = (Math.sqrt(5) - 1) / 2;
-    for (let it = 0; it < 6; it++) {
+    for (let it = 0; it < 5; it++) {
       const x1 = hi - phi * (hi - lo);
       const x2 = lo + phi * (hi - lo);
       if (at(x1).sse < at(x2).sse) hi = x2; else lo = x1;
