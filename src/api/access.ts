@@ -48,6 +48,25 @@ export function credentialOf(request: FastifyRequest): string | null {
   return null;
 }
 
+/**
+ * A request that carries only the session cookie and changes something (or opens the live
+ * WebSocket) from a page of another site: refused, defence in depth behind SameSite=Strict.
+ * Bearer tokens are not sent by browsers on their own, so they need no such check.
+ */
+function crossSite(request: FastifyRequest): boolean {
+  if (/^Bearer\s/i.test(request.headers.authorization ?? '')) return false;
+  const changes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method) || (request.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  const origin = request.headers.origin;
+  if (!changes || !origin) return false;
+  // Behind a reverse proxy that rewrites Host, the public host arrives as X-Forwarded-Host.
+  const hosts = [request.headers.host, ...[request.headers['x-forwarded-host'] ?? []].flat().flatMap((h) => h.split(',')).map((h) => h.trim())];
+  try {
+    return origin === 'null' || !hosts.includes(new URL(origin).host);
+  } catch {
+    return true;
+  }
+}
+
 /** The owner organisation this request is confined to, or null for the whole city. */
 export function scopeOwner(request: FastifyRequest): string | null {
   return ownerScopeOf(request.principal);
@@ -91,6 +110,9 @@ export function installAccessGate(app: FastifyInstance, options: GateOptions): G
     if (!request.principal) {
       const reason = refusal?.message ?? 'not logged in: log in (POST /api/auth/login) or send "Authorization: Bearer <token>"';
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: reason });
+    }
+    if (request.principal.via === 'session' && crossSite(request)) {
+      return reply.code(403).send({ error: `cross-site request refused: origin ${request.headers.origin} is not this server` });
     }
     // A viewer only reads: any other method is refused whatever the route (logging out excepted).
     const readOnly = request.principal.roles.every((r) => r === 'viewer');

@@ -238,6 +238,23 @@ describe('the access gate', () => {
     expect(await integration.request('GET', '/api/sensors')).toEqual({ status: 401, body: { error: 'this API token has been revoked' } });
   });
 
+  it('refuses a cookie-borne change or live socket from another site\'s page', async () => {
+    const token = await platform.login(USERS.operator);
+    const cookie = { cookie: `lifeline_session=${token}`, 'content-type': 'application/json' };
+    const [incident] = await operator.get<IncidentDto[]>('/api/incidents');
+    const forged = await fetch(`${platform.url}/api/incidents/${incident!.id}/transitions`, {
+      method: 'POST', headers: { ...cookie, origin: 'https://evil.example' }, body: JSON.stringify({ action: 'reject', reason: 'csrf' }),
+    });
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({ error: 'cross-site request refused: origin https://evil.example is not this server' });
+    // Reading with the cookie from anywhere is harmless (the browser keeps the answer from the other site), and the own origin may change things.
+    expect((await fetch(`${platform.url}/api/auth/me`, { headers: { ...cookie, origin: 'https://evil.example' } })).status).toBe(200);
+    expect((await fetch(`${platform.url}/api/auth/logout`, { method: 'POST', headers: { ...cookie, origin: platform.url }, body: '{}' })).status).toBe(200);
+    const ws = new (await import('ws')).default(`${platform.url.replace('http', 'ws')}/api/live`, { headers: { cookie: `lifeline_session=${await platform.login(USERS.operator)}`, origin: 'https://evil.example' } });
+    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (req, res) => { req.destroy(); resolve(res.statusCode ?? 0); }).once('open', () => resolve(101)));
+    expect(status).toBe(403);
+  });
+
   it('lets a viewer read but not act', async () => {
     await platform.auth!.addUser({ id: 'gas-viewer', name: '燃气公司 只读', orgId: 'gas-co', roles: ['viewer'] });
     const viewer = await api(platform, 'gas-viewer');
