@@ -28,7 +28,8 @@ export default defineConfig(({ command, mode }) => {
     },
     server: {
       proxy: {
-        '/api': { target: backend, ws: true, changeOrigin: true },
+        // xfwd: the backend sees the page's host as X-Forwarded-Host, which its cross-origin check accepts.
+        '/api': { target: backend, ws: true, changeOrigin: true, xfwd: true },
       },
     },
   };
