@@ -37,6 +37,10 @@ describe('lifeline detect', () => {
     expect(rows.map((r) => Number(r[2]))).toEqual(expected.map((p) => Number(p.score.toFixed(6))));
     expect(rows.map((r) => r[3] === '1')).toEqual(expected.map((p) => p.isAnomaly));
     expect(summary.anomalies).toBe(expected.filter((p) => p.isAnomaly).length);
+    // After NAB's probationary period (the first 604 rows) it flags only inside NAB's label window.
+    const flagged = rows.slice(604).filter((r) => r[3] === '1').map((r) => r[0]!);
+    expect(flagged.length).toBeGreaterThan(0);
+    for (const ts of flagged) expect(ts >= '2014-04-10 16:15:00' && ts <= '2014-04-12 01:45:00').toBe(true);
   });
 
   it('fails with one line when the input is missing', () => {
