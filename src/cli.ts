@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAnalysisCommands } from './analysis/cli.ts';
 import { registerBenchCommands } from '../bench/cli.ts';
 import { registerAuthCommands } from './auth/cli.ts';
 import { registerDetectCommands } from './detect/cli.ts';
@@ -20,5 +21,6 @@ registerNetworkCommands(program);
 registerIngestCommands(program);
 registerDetectCommands(program);
 registerDrainageCommands(program);
+registerAnalysisCommands(program);
 
 await program.parseAsync(process.argv);

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
-import { loadNetwork } from './hydraulics.ts';
-import { locateLeak, ObservationError, type LocateResult, type Observation } from './leak-location.ts';
+import { ObservationError } from './errors.ts';
+import type { LocateResult, Observation } from './leak-location.ts';
 
 /** Parse `node_id,time_s,pressure` rows; a bad row is reported by its line number. */
 export function parseObservedCsv(text: string, name = 'observed.csv'): Observation[] {
@@ -28,6 +28,9 @@ export interface LeakLocateArgs { inp: string; observed: string; top?: number }
 
 /** `lifeline leak locate`: the .inp is the leak-free calibrated model; returns the contract's JSON object. */
 export async function leakLocate(args: LeakLocateArgs): Promise<{ candidates: Array<{ node: string; score: number }>; onset_s?: number; detail: Omit<LocateResult, 'candidates'> }> {
+  // the solver (epanet-js, WASM) loads only when the command runs, not with every CLI start
+  const { loadNetwork } = await import('./hydraulics.ts');
+  const { locateLeak } = await import('./leak-location.ts');
   const net = await loadNetwork(fs.readFileSync(args.inp, 'utf8'), { name: path.basename(args.inp) });
   try {
     const observations = parseObservedCsv(fs.readFileSync(args.observed, 'utf8'), path.basename(args.observed));

@@ -66,13 +66,9 @@ export interface PressureSeries {
 
 export interface LinkInfo { id: string; from: string; to: string; lengthM: number; kind: 'pipe' | 'pump' | 'valve' }
 
-export class InpError extends Error {
-  override name = 'InpError';
-}
+import { InpError, UnknownNodeError } from './errors.ts';
 
-export class UnknownNodeError extends Error {
-  override name = 'UnknownNodeError';
-}
+export { InpError, UnknownNodeError };
 
 export interface LoadOptions {
   /** a name for messages (e.g. the file name) */

@@ -8,7 +8,7 @@
 // 5. ranking: non-negative least squares fit of each candidate's signature to the calibrated
 //    residuals; score = fraction of the residual energy explained.
 import type { HydraulicNetwork, PressureSeries } from './hydraulics.ts';
-import { UnknownNodeError } from './hydraulics.ts';
+import { ObservationError, UnknownNodeError } from './errors.ts';
 
 export interface Observation { node: string; timeS: number; pressure: number }
 
@@ -84,9 +84,7 @@ export interface LocateResult {
   elapsedMs: { baseline: number; sensitivity: number; total: number };
 }
 
-export class ObservationError extends Error {
-  override name = 'ObservationError';
-}
+export { ObservationError };
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
