@@ -20,7 +20,7 @@ export interface OnsetOptions {
   warmup?: number;
   /** CUSUM allowance in standard deviations (default 1) */
   k?: number;
-  /** CUSUM threshold per sensor (default 8) */
+  /** CUSUM threshold per sensor (default 8 + 2·ln(number of sensors)) */
   h?: number;
   /** CUSUM threshold on the pooled statistic (default 6) */
   hPooled?: number;
@@ -135,7 +135,8 @@ export function detectOnset(
   const m = sensors.length;
   const warmup = options.warmup ?? DEFAULT_WARMUP;
   const k = options.k ?? 1;
-  const h = options.h ?? 8;
+  // per-sensor threshold grows with the number of sensors (each is a separate test)
+  const h = options.h ?? 8 + 2 * Math.log(Math.max(1, m));
   const hPooled = options.hPooled ?? 6;
   const floor = options.sigmaFloor ?? 0.01;
   if (T <= warmup) return undefined;
@@ -149,6 +150,10 @@ export function detectOnset(
     const sd = Math.sqrt(res.reduce((s, v) => s + v * v, 0) / Math.max(1, res.length - (fit.b ? 2 : 1)));
     return { ...fit, sigma: Math.max(floor, mad(res), sd) * Math.sqrt(1 + 1 / res.length) };
   });
+  // a σ estimated from a few warm-up samples is sometimes far too small by chance, and with tens of
+  // sensors one of them always is: no sensor's σ is taken below the median σ of all sensors
+  const sigmaMedian = median(fits.map((f) => f.sigma));
+  for (const f of fits) f.sigma = Math.max(f.sigma, sigmaMedian);
   const S = new Array<number>(m).fill(0);
   const lastZero = new Array<number>(m).fill(warmup);
   let pooled = 0;
