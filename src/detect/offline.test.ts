@@ -65,7 +65,8 @@ describe.each(stores)('offline detection: $name', (store) => {
     expect(event!.kind).toBe('clear');
   });
 
-  it.skipIf(!store.available || store.name !== 'PostgreSQL')('does not mark a sensor offline whose reading commits while the check runs', async () => {
+  // Only PostgreSQL has concurrent transactions: PGlite runs one at a time, so there is no race to lose.
+  if (store.name === 'PostgreSQL') it.skipIf(!store.available)('does not mark a sensor offline whose reading commits while the check runs', async () => {
     await setLatest('GP-001.p', T);
     // A reading's transaction holds the latest-value row...
     const reading = new pg.Client({ connectionString: url! });
