@@ -1,29 +1,15 @@
 // CLI: `users list`, `users add`, `users passwd`, `users disable|enable`. They open the database
 // themselves, so with PGlite the server must be stopped (the DATA_DIR lock says so); against
 // PostgreSQL they run alongside it. A generated password is printed once and stored only hashed.
-import path from 'node:path';
 import type { Command } from 'commander';
-import { readConfig } from '../config/index.ts';
 import { failAndExit } from '../platform/cli.ts';
-import { lockDataDir, migrate, openDatabase } from '../store/index.ts';
+import { withConfiguredDatabase } from '../store/index.ts';
 import { generatePassword } from './password.ts';
 import { isRole, ROLES, type Role } from './roles.ts';
 import { AuthError, AuthService } from './service.ts';
 
-async function withAuth<T>(work: (auth: AuthService) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const release = config.databaseUrl ? () => {} : lockDataDir(path.resolve(config.dataDir));
-  try {
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
-    try {
-      await migrate(db);
-      return await work(new AuthService(db));
-    } finally {
-      await db.close();
-    }
-  } finally {
-    release();
-  }
+function withAuth<T>(work: (auth: AuthService) => Promise<T>): Promise<T> {
+  return withConfiguredDatabase((db) => work(new AuthService(db)));
 }
 
 async function readStdin(): Promise<string> {

@@ -6,27 +6,17 @@ import type { Command } from 'commander';
 import { readConfig } from '../config/index.ts';
 import { failAndExit } from '../platform/cli.ts';
 import { DEMO_SENSORS } from '../sim/index.ts';
-import { lockDataDir, migrate, openDatabase, type Db } from '../store/index.ts';
+import { withConfiguredDatabase, type Db } from '../store/index.ts';
 import { registerHj212Commands } from './hj212/cli.ts';
 import { DEMO_GATEWAY_ID, demoSecretDeriver, DeviceCredentials, newSecret, type MqttLogin } from './credentials.ts';
 import { mosquittoAcl, mosquittoConf, mosquittoPasswordLine } from './mosquitto.ts';
 
-async function withCredentials<T>(work: (db: Db, credentials: DeviceCredentials) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const release = config.databaseUrl ? () => {} : lockDataDir(path.resolve(config.dataDir));
-  try {
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
-    try {
-      await migrate(db);
-      const credentials = new DeviceCredentials(db);
-      await credentials.load();
-      return await work(db, credentials);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    release();
-  }
+function withCredentials<T>(work: (db: Db, credentials: DeviceCredentials) => Promise<T>): Promise<T> {
+  return withConfiguredDatabase(async (db) => {
+    const credentials = new DeviceCredentials(db);
+    await credentials.load();
+    return work(db, credentials);
+  });
 }
 
 async function registeredDevices(db: Db, ids: string[]): Promise<void> {

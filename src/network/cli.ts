@@ -1,35 +1,17 @@
 // CLI: `city generate`, `import`, `export`. Commands that need the database open it only when no
 // server holds the PGlite DATA_DIR (the lock refuses with a one-line message naming the process).
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { readConfig } from '../config/index.ts';
 import { failAndExit } from '../platform/cli.ts';
 import { generateCity } from '../sim/generator.ts';
 import { PRESETS, type PresetName } from '../sim/presets/index.ts';
-import { lockDataDir, migrate, openDatabase, type Db } from '../store/index.ts';
+import { withConfiguredDatabase, type Db } from '../store/index.ts';
 import { toCsv } from './formats/csv.ts';
 import { toGeoJson } from './formats/geojson.ts';
 import { detectFormat, importNetwork, IMPORT_FORMATS, type ImportReport } from './importer.ts';
 import { ImportError, listAreas, listHealth, loadAssets, writeModel } from './model-store.ts';
 import { listOrganisations, listSensors } from './repository.ts';
-
-async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const release = config.databaseUrl ? () => {} : lockDataDir(path.resolve(config.dataDir));
-  try {
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
-    try {
-      await migrate(db);
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    release();
-  }
-}
 
 /** A progress bar on a terminal; nothing when output goes to a file or a pipe. */
 function progress(label: string): { update(done: number, total: number): void; stop(): void } {
@@ -87,7 +69,7 @@ export function registerNetworkCommands(program: Command): void {
           writeFileSync(opts.out, JSON.stringify(toGeoJson(model)));
         } else {
           const bar = progress('writing city');
-          await withDatabase((db) => writeModel(db, model, { mode: 'upsert', source: `city generate --preset ${preset.name} --seed ${seed}`, format: 'generator', rejected: 0, findings: 0, onProgress: bar.update }));
+          await withConfiguredDatabase((db) => writeModel(db, model, { mode: 'upsert', source: `city generate --preset ${preset.name} --seed ${seed}`, format: 'generator', rejected: 0, findings: 0, onProgress: bar.update }));
           bar.stop();
         }
         const seconds = Math.round((performance.now() - started) / 100) / 10;
@@ -118,7 +100,7 @@ export function registerNetworkCommands(program: Command): void {
           throw new ImportError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
         }
         const bar = progress('importing');
-        const report = await withDatabase((db) => importNetwork(db, {
+        const report = await withConfiguredDatabase((db) => importNetwork(db, {
           text, fileName: file, format, mode: opts.mode as 'upsert' | 'replace', onProgress: bar.update,
           ...(opts.crs ? { crs: opts.crs } : {}), ...(opts.owner ? { owner: opts.owner } : {}), ...(opts.skipInvalid ? { skipInvalid: true } : {}),
         }));
@@ -143,7 +125,7 @@ export function registerNetworkCommands(program: Command): void {
     .action(async (opts: { format: string; out?: string }) => {
       try {
         if (opts.format !== 'geojson' && opts.format !== 'csv') throw new ImportError(`--format ${opts.format}: geojson or csv`);
-        const text = await withDatabase(async (db) => {
+        const text = await withConfiguredDatabase(async (db) => {
           const assets = await loadAssets(db);
           if (opts.format === 'csv') return toCsv(assets);
           return JSON.stringify(toGeoJson({ organisations: await listOrganisations(db), assets, areas: await listAreas(db), sensors: await listSensors(db), health: await listHealth(db) }));

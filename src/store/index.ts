@@ -19,3 +19,4 @@ export { applyRetention, DEFAULT_RETENTION } from './retention.ts';
 export type { RetentionPolicy } from './retention.ts';
 export { RAW_POINT_CAP, readSeries, resolutionFor } from './series.ts';
 export type { Resolution, SeriesPoint } from './series.ts';
+export { withConfiguredDatabase } from './configured.ts';
