@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium, logIn } from '../support/browser.ts';
+import { launchChromium, openApp } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -45,24 +45,16 @@ describe.skipIf(!chromium.available)('command centre in a browser', () => {
   let page: Page;
   let token = '';
   let dataDir: string;
-  const pageErrors: string[] = [];
-  const foreignRequests: string[] = [];
+  let pageErrors: string[] = [];
+  let foreignRequests: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-'));
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
     browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    token = await logIn(context, platform!);
-    page = await context.newPage();
-    const origin = new URL(platform.url).origin;
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.push(url);
-    });
-    await page.goto(platform.url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const opened = await openApp(browser, platform);
+    ({ page, pageErrors, foreignRequests } = opened);
+    token = opened.token!;
   }, 120_000);
 
   afterAll(async () => {

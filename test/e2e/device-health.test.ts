@@ -6,14 +6,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceHealthDto, SensorDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { USERS } from '../support/api.ts';
-import { launchChromium, logIn } from '../support/browser.ts';
+import { launchChromium, logIn, openApp } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { getJson, waitFor } from '../support/wait.ts';
 
@@ -25,12 +25,11 @@ const STATUS_ORDER: DeviceHealthDto['status'][] = ['offline', 'low_battery', 'we
 describe.skipIf(!chromium.available)('device health in a browser', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext;
   let page: Page;
   let token = '';
   let dataDir: string;
   let health: DeviceHealthDto[];
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const get = <T,>(route: string): Promise<T> => getJson<T>(`${platform!.url}${route}`, token);
 
@@ -58,12 +57,7 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
     }, 30_000);
 
     browser = await launchChromium();
-    context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-    await logIn(context, platform!);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(platform.url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    ({ page, pageErrors } = await openApp(browser, platform, { viewport: { width: 1280, height: 900 } }));
   }, 120_000);
 
   afterAll(async () => {

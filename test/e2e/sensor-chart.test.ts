@@ -11,7 +11,7 @@ import type { SensorDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium, logIn } from '../support/browser.ts';
+import { launchChromium, openApp } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -27,7 +27,7 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
   let page: Page;
   let token = '';
   let dataDir: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   async function publish(readings: { ts: Date; lel: number }[]) {
     // Devices log in with their id and secret (the demo devices' logins come from the platform).
@@ -51,12 +51,9 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
     dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-chart-'));
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
     browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    token = await logIn(context, platform!);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(platform.url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const opened = await openApp(browser, platform, { locale: 'zh-CN' });
+    ({ page, pageErrors } = opened);
+    token = opened.token!;
   }, 120_000);
 
   afterAll(async () => {

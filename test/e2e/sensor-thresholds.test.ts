@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto, ThresholdRuleDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import { LEVEL_COLORS } from '../../web/src/colors.ts';
-import { launchChromium, logIn } from '../support/browser.ts';
+import { launchChromium, openApp } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -25,18 +25,15 @@ describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () =
   let page: Page;
   let token = '';
   let dataDir: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-thresholds-'));
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
     browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'en', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    token = await logIn(context, platform!);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(platform.url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const opened = await openApp(browser, platform, { locale: 'en' });
+    ({ page, pageErrors } = opened);
+    token = opened.token!;
   }, 120_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 // Launches the system Chromium (CHROMIUM_PATH) headless for browser end-to-end tests.
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/api/index.ts';
 import type { Platform } from '../../src/platform/index.ts';
 import { USERS } from './api.ts';
@@ -27,4 +27,42 @@ export async function logIn(context: BrowserContext, platform: Pick<Platform, 'u
   const token = await platform.login(userId);
   await context.addCookies([{ name: SESSION_COOKIE, value: token, url: platform.url, httpOnly: true, sameSite: 'Strict' }]);
   return token;
+}
+
+export interface OpenedPage {
+  page: Page;
+  /** Session token of the logged-in user; null when opened without a login. */
+  token: string | null;
+  /** Uncaught errors in the page. */
+  pageErrors: string[];
+  /** Requests that left the platform's origin (the app must fetch nothing from elsewhere). */
+  foreignRequests: string[];
+}
+
+/**
+ * Opens the web app in a fresh context, logged in as `user` (null: no login), records page
+ * errors and foreign requests from the start, and waits until the app reports itself ready
+ * (`waitReady: false` for pages that stop earlier, such as the login page).
+ */
+export async function openApp(
+  browser: Browser,
+  platform: Pick<Platform, 'url' | 'login'>,
+  options: { locale?: string; viewport?: { width: number; height: number }; user?: string | null; waitReady?: boolean; beforeLoad?: (page: Page) => void } = {},
+): Promise<OpenedPage> {
+  const context = await browser.newContext({ locale: options.locale ?? 'zh-CN', viewport: options.viewport ?? { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  const user = options.user === undefined ? USERS.operator : options.user;
+  const token = user === null ? null : await logIn(context, platform, user);
+  const page = await context.newPage();
+  const origin = new URL(platform.url).origin;
+  const pageErrors: string[] = [];
+  const foreignRequests: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.push(url);
+  });
+  options.beforeLoad?.(page);
+  await page.goto(platform.url);
+  if (options.waitReady !== false) await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  return { page, token, pageErrors, foreignRequests };
 }
