@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import {
   DEFAULT_WARMUP, chooseSensors, loadNetwork, locateLeak, pipeDistances, type HydraulicNetwork, type Observation,
 } from '../../src/analysis/index.ts';
+import { seededRandom } from '../../src/sim/random.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,16 +44,6 @@ const leakMax = Number(args['leak-max']);
 const conditions = args.conditions!.split(',');
 const sigmaFloorM = args['sigma-floor'] === undefined ? undefined : Number(args['sigma-floor']);
 
-function rng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function gauss(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
@@ -113,7 +104,7 @@ async function runNetwork(name: string) {
   const junctions = model.junctionIds;
   const nSensors = Math.max(3, Math.round(sensorFraction * junctions.length));
   const sensors = chooseSensors(model.links, junctions, model.sourceIds, nSensors);
-  const rand = rng(seed * 7919 + junctions.length);
+  const rand = seededRandom(seed * 7919 + junctions.length);
   const nLeaks = Math.min(junctions.length, Number(junctions.length > 500 ? args['leaks-large'] : args.leaks));
   const pool = [...junctions];
   const leakNodes: string[] = [];
@@ -144,7 +135,7 @@ async function runNetwork(name: string) {
   const out: Record<string, unknown> = {};
   for (const cond of conds) {
     truth.setDemandFactors(cond.demand ? factors : new Map());
-    const noiseRand = rng(seed * 104729 + cond.key.length * 31 + junctions.length);
+    const noiseRand = seededRandom(seed * 104729 + cond.key.length * 31 + junctions.length);
     const trials: Trial[] = [];
     for (const leak of leaks) {
       const onsetS = cond.knownOnset ? 0 : leak.onsetS;

@@ -9,6 +9,7 @@ import type { CityPreset } from './presets/index.ts';
 import type { NetworkModel } from '../network/model-store.ts';
 import type { Area, Asset, Device, HealthRecord, NetworkKind, Organisation, Polygon, Position, Sensor } from '../network/index.ts';
 import { sensorId } from '../network/index.ts';
+import { seededRandom } from './random.ts';
 
 export interface CitySummary {
   preset: string;
@@ -41,18 +42,6 @@ const OWNER: Record<NetworkKind, string> = {
 };
 const DISTRICT_NAMES = ['河套片区', '御河片区', '新民片区', '四机片区', '西干渠片区', '雷家垱片区'];
 
-/** mulberry32: small, fast, and the same sequence on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A straight line in local metres: vertical (x fixed) or horizontal (y fixed). */
 interface Run {
   vertical: boolean;
@@ -74,7 +63,7 @@ class CityBuilder {
   readonly random: () => number;
 
   constructor(readonly preset: CityPreset, seed: number) {
-    this.random = prng(seed);
+    this.random = seededRandom(seed);
     const R = 6_371_008.8 * (Math.PI / 180);
     this.mLat = R;
     this.mLon = R * Math.cos(preset.origin[1] * (Math.PI / 180));
