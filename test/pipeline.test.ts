@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmDto, DeadLetterDto, DeviceHealthDto, IncidentDto, ReadingDto, SensorDto, ThresholdRuleDto } from '../src/api/index.ts';
 import { startPlatform, type Platform } from '../src/platform/index.ts';
-import { createTestDatabase } from './support/postgres.ts';
+import { databaseUrlFor } from './support/postgres.ts';
 import { MOSQUITTO_URL, mosquittoService, postgresService } from './support/services.ts';
 import { tempDir, topicPrefix } from './support/tmp.ts';
 import { getJson, postJson, waitFor } from './support/wait.ts';
@@ -37,12 +37,7 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     if (!variant.available) return;
     const data = tempDir('pipeline');
     cleanups.push(data.remove);
-    let databaseUrl: string | undefined;
-    if (variant.database === 'postgres') {
-      const database = await createTestDatabase();
-      cleanups.push(database.drop);
-      databaseUrl = database.url;
-    }
+    const databaseUrl = await databaseUrlFor(variant.database, cleanups);
     platform = await startPlatform({
       port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, databaseUrl,
       mqttUrl: variant.broker === 'mosquitto' ? MOSQUITTO_URL : undefined,

@@ -3,6 +3,7 @@ import {
   allowedActions, INCIDENT_ACTIONS, INCIDENT_STATES, nextActions, nextState, refusal, ROLES, TRANSITIONS,
   type Actor, type IncidentAction, type IncidentState, type Role,
 } from './workflow.ts';
+import { EXPECTED_ROLES } from '../../test/support/incident-roles.ts';
 import { canonicalJson } from './audit.ts';
 import { DEFAULT_SLA, expectedCompletion, startsStage, stageOf } from './sla.ts';
 
@@ -14,21 +15,6 @@ const EXPECTED_STEPS: [IncidentState, IncidentAction, IncidentState][] = [
   ['disposed', 'send_back', 'accepted'], ['closed', 'reopen', 'verified'], ['rejected', 'reopen', 'verified'],
   ['reported', 'merge', 'rejected'], ['verified', 'merge', 'rejected'], ['dispatched', 'merge', 'rejected'],
 ];
-
-/** Who may take each action: 'unit' = owner-unit role of the assigned unit only. */
-const EXPECTED_ROLES: Record<IncidentAction, Partial<Record<Role, 'any' | 'unit'>>> = {
-  verify: { centre_operator: 'any', admin: 'any' },
-  reject: { centre_operator: 'any', admin: 'any' },
-  dispatch: { centre_operator: 'any', admin: 'any' },
-  decline: { owner_dispatcher: 'unit', admin: 'any' },
-  accept: { owner_dispatcher: 'unit', field_crew: 'unit', admin: 'any' },
-  arrive: { owner_dispatcher: 'unit', field_crew: 'unit', admin: 'any' },
-  dispose: { owner_dispatcher: 'unit', field_crew: 'unit', admin: 'any' },
-  close: { centre_operator: 'any', bureau_supervisor: 'any', admin: 'any' },
-  send_back: { centre_operator: 'any', bureau_supervisor: 'any', admin: 'any' },
-  reopen: { bureau_supervisor: 'any', admin: 'any' },
-  merge: { centre_operator: 'any', admin: 'any' },
-};
 
 const ORG_OF: Record<Role, { orgId: string; orgKind: Actor['orgKind'] }> = {
   bureau_supervisor: { orgId: 'bureau', orgKind: 'bureau' }, centre_operator: { orgId: 'centre', orgKind: 'operator' },

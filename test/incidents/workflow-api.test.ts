@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntryDto, AuditVerificationDto, IncidentAction, IncidentDto, IncidentState, Role, WorkflowDto } from '../../src/api/index.ts';
 import { startPlatform, type Platform, type PlatformOptions } from '../../src/platform/index.ts';
+import { EXPECTED_ROLES } from '../support/incident-roles.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
 import { getJson, postJson } from '../support/wait.ts';
 
@@ -22,19 +23,8 @@ const PERSONAS: Persona[] = [
   { role: 'viewer', orgId: 'bureau', name: '只读 吴' },
   { role: 'admin', orgId: 'centre', name: '管理员' },
 ];
-/** Who may: written out independently of src/incidents/workflow.ts. 'unit' = the assigned unit (gas-co) only. */
-const MAY: Record<Exclude<IncidentAction, 'merge'>, Partial<Record<Role, 'any' | 'unit'>>> = {
-  verify: { centre_operator: 'any', admin: 'any' },
-  reject: { centre_operator: 'any', admin: 'any' },
-  dispatch: { centre_operator: 'any', admin: 'any' },
-  decline: { owner_dispatcher: 'unit', admin: 'any' },
-  accept: { owner_dispatcher: 'unit', field_crew: 'unit', admin: 'any' },
-  arrive: { owner_dispatcher: 'unit', field_crew: 'unit', admin: 'any' },
-  dispose: { owner_dispatcher: 'unit', field_crew: 'unit', admin: 'any' },
-  close: { centre_operator: 'any', bureau_supervisor: 'any', admin: 'any' },
-  send_back: { centre_operator: 'any', bureau_supervisor: 'any', admin: 'any' },
-  reopen: { bureau_supervisor: 'any', admin: 'any' },
-};
+/** Who may, for the actions tried here one by one (merge has tests of its own). */
+const { merge: _merge, ...MAY } = EXPECTED_ROLES;
 /** An admin's way to each starting state, and where each action is tried from. */
 const PATH: Record<IncidentState, IncidentAction[]> = {
   reported: [], verified: ['verify'], dispatched: ['verify', 'dispatch'], accepted: ['verify', 'dispatch', 'accept'],

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetterDto, ReadingDto } from '../../src/api/index.ts';
 import type { AuthCountsDto, DeadLetterCount, IngestResultDto } from '../../src/ingest/index.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
-import { createTestDatabase } from '../support/postgres.ts';
+import { databaseUrlFor } from '../support/postgres.ts';
 import { postgresService } from '../support/services.ts';
 import { USERS } from '../support/api.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
@@ -39,12 +39,7 @@ describe.each(variants)('HTTP ingestion: $name', (variant) => {
     if (!variant.available) return;
     const data = tempDir('http-ingest');
     cleanups.push(data.remove);
-    let databaseUrl: string | undefined;
-    if (variant.database === 'postgres') {
-      const database = await createTestDatabase();
-      cleanups.push(database.drop);
-      databaseUrl = database.url;
-    }
+    const databaseUrl = await databaseUrlFor(variant.database, cleanups);
     platform = await startPlatform({
       port: 0, mqttPort: 0, host: '127.0.0.1', dataDir: data.dir, databaseUrl, topicPrefix: topicPrefix('http'),
       simulate: false, buildWeb: false, log: false, deviceAuth: 'required',

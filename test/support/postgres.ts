@@ -21,3 +21,14 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     },
   };
 }
+
+/**
+ * The DATABASE_URL for a test variant: a fresh PostgreSQL database (its drop pushed onto
+ * `cleanups`) for 'postgres', undefined (PGlite) otherwise.
+ */
+export async function databaseUrlFor(database: 'pglite' | 'postgres', cleanups: (() => Promise<void> | void)[]): Promise<string | undefined> {
+  if (database !== 'postgres') return undefined;
+  const created = await createTestDatabase();
+  cleanups.push(created.drop);
+  return created.url;
+}
