@@ -1,16 +1,15 @@
 // End to end through a real browser: a reading published over MQTT becomes a level-1 alarm that
 // the command centre shows in its alarm list and as a red sensor on the map.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto } from '../../src/api/dto.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium, openApp } from '../support/browser.ts';
+import { openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -44,24 +43,17 @@ describe.skipIf(!chromium.available)('command centre in a browser', () => {
   let browser: Browser | undefined;
   let page: Page;
   let token = '';
-  let dataDir: string;
+  let app: DemoInBrowser | undefined;
   let pageErrors: string[] = [];
   let foreignRequests: string[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
-    browser = await launchChromium();
-    const opened = await openApp(browser, platform);
-    ({ page, pageErrors, foreignRequests } = opened);
-    token = opened.token!;
+    app = await openDemoInBrowser();
+    ({ platform, browser, page, pageErrors, foreignRequests } = app);
+    token = app.token!;
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.stop());
 
   it('speaks Chinese for a zh-CN browser', async () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');

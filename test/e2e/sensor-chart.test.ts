@@ -1,17 +1,16 @@
 // End to end through a real browser: readings published over MQTT appear in the sensor card's
 // history chart, raw for the last hour and as hourly rollups for 30 days; a live reading refreshes
 // the chart; the range buttons work by keyboard.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto } from '../../src/api/dto.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium, openApp } from '../support/browser.ts';
+import { openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -26,7 +25,7 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
   let browser: Browser | undefined;
   let page: Page;
   let token = '';
-  let dataDir: string;
+  let app: DemoInBrowser | undefined;
   let pageErrors: string[] = [];
 
   async function publish(readings: { ts: Date; lel: number }[]) {
@@ -48,19 +47,12 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
   const chart = () => page.locator('[data-testid="sensor-card"] [data-testid="sensor-chart"]');
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-chart-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
-    browser = await launchChromium();
-    const opened = await openApp(browser, platform, { locale: 'zh-CN' });
-    ({ page, pageErrors } = opened);
-    token = opened.token!;
+    app = await openDemoInBrowser({ locale: 'zh-CN' });
+    ({ platform, browser, page, pageErrors } = app);
+    token = app.token!;
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.stop());
 
   it('draws the readings of the last hour raw, and hourly rollups for 30 days', async () => {
     // Five readings in the last hour, below every threshold (the sensor stays normal).

@@ -1,15 +1,14 @@
 // The sensor chart draws the thresholds of the rules in force (GET /api/sensors/:id/rules) as
 // dashed lines in their level's colour, only where they fall inside the chart's value range.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto, ThresholdRuleDto } from '../../src/api/dto.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import { LEVEL_COLORS } from '../../web/src/colors.ts';
-import { launchChromium, openApp } from '../support/browser.ts';
+import { openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -24,23 +23,16 @@ describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () =
   let browser: Browser | undefined;
   let page: Page;
   let token = '';
-  let dataDir: string;
+  let app: DemoInBrowser | undefined;
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-thresholds-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
-    browser = await launchChromium();
-    const opened = await openApp(browser, platform, { locale: 'en' });
-    ({ page, pageErrors } = opened);
-    token = opened.token!;
+    app = await openDemoInBrowser({ locale: 'en' });
+    ({ platform, browser, page, pageErrors } = app);
+    token = app.token!;
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.stop());
 
   it('draws the thresholds inside the value range as dashed lines in level colours', async () => {
     const rules = (await (await fetch(`${platform!.url}/api/sensors/${SENSOR}/rules`, { headers: { authorization: `Bearer ${token}` } })).json()) as ThresholdRuleDto[];

@@ -1,7 +1,10 @@
 // Launches the system Chromium (CHROMIUM_PATH) headless for browser end-to-end tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/api/index.ts';
-import type { Platform } from '../../src/platform/index.ts';
+import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import { USERS } from './api.ts';
 import { CHROMIUM_PATH } from './services.ts';
 
@@ -65,4 +68,27 @@ export async function openApp(
   await page.goto(platform.url);
   if (options.waitReady !== false) await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   return { page, token, pageErrors, foreignRequests };
+}
+
+export interface DemoInBrowser extends OpenedPage {
+  platform: Platform;
+  browser: Browser;
+  /** Closes the browser, stops the platform and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts the platform with the demo city (no simulator) in a data directory of its own and opens the app in Chromium. */
+export async function openDemoInBrowser(options: { locale?: string } = {}): Promise<DemoInBrowser> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-'));
+  const platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
+  const browser = await launchChromium();
+  const opened = await openApp(browser, platform, options);
+  return {
+    ...opened, platform, browser,
+    stop: async () => {
+      await browser.close();
+      await platform.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
