@@ -10,8 +10,11 @@ import { Header } from './components/Header.tsx';
 import { IncidentList } from './components/IncidentList.tsx';
 import { Legend } from './components/Legend.tsx';
 import { MapView, type Highlight } from './components/MapView.tsx';
+import { NavBar } from './components/NavBar.tsx';
 import type { View3dInfo } from './components/Network3d.ts';
 import { SensorCard } from './components/SensorCard.tsx';
+import { pagesFor } from './pages/registry.ts';
+import { usePageId } from './pages/route.ts';
 import type { LifelineStore } from './store.ts';
 
 export function App({ store, me, onLogout }: { store: LifelineStore; me?: MeDto; onLogout?: () => void }) {
@@ -85,11 +88,21 @@ export function App({ store, me, onLogout }: { store: LifelineStore; me?: MeDto;
     ? state.sensors.filter((s) => s.id !== selected.id && s.location[0] === selected.location[0] && s.location[1] === selected.location[1])
     : [];
   const dataReady = state.tileSet !== null && state.synced;
+  const pages = useMemo(() => pagesFor(me), [me]);
+  const pageId = usePageId();
+  const page = pages.find((p) => p.id === pageId);
 
   return (
     <div className="app">
       <Header connection={state.connection} sensors={state.sensors} error={state.error} me={me} onLogout={onLogout} />
-      <main className="main">
+      <NavBar pages={pages} current={page ? page.id : ''} />
+      {/* Pages cover the monitoring view instead of replacing it, so the map keeps its state. */}
+      {pageId !== '' && (
+        <section className="page" data-testid={`page-${pageId}`}>
+          {page ? <page.component store={store} me={me} /> : <p className="page-missing">{t('nav.notFound', { id: pageId })}</p>}
+        </section>
+      )}
+      <main className="main" hidden={pageId !== ''}>
         <div className="map-area">
           <MapView
             tileSet={state.tileSet}

@@ -1,0 +1,33 @@
+import type { ComponentType } from 'react';
+import type { MeDto } from '../api.ts';
+import type { LifelineStore } from '../store.ts';
+
+/** What every page receives: the live store (alarms, incidents, sensors) and who is logged in. */
+export interface PageProps {
+  store: LifelineStore;
+  me?: MeDto;
+}
+
+/** Where a page sits in the navigation bar. */
+export type PageGroup = 'operations' | 'drainage' | 'supervision' | 'admin';
+
+export interface PageDefinition {
+  /** The hash route: the page shows at `#/<id>`. */
+  id: string;
+  /** i18n key of the navigation label. */
+  titleKey: string;
+  group: PageGroup;
+  /** Shown only to users holding one of these roles (all users when absent); the API gates the data regardless. */
+  roles?: readonly string[];
+  component: ComponentType<PageProps>;
+}
+
+/**
+ * The pages beside the monitoring map, in navigation order. A feature adds its page here; the
+ * map (`#/` or no hash) is always first and is not an entry.
+ */
+export const PAGES: PageDefinition[] = [];
+
+export function pagesFor(me: MeDto | undefined): PageDefinition[] {
+  return PAGES.filter((p) => !p.roles || !me || me.roles.some((r) => p.roles!.includes(r)));
+}
