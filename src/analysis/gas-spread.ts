@@ -238,7 +238,7 @@ export function analyseGasSpread(input: GasSpreadInput): AnalysisResult<GasSprea
 
   const { cost, length, via } = spread(edges, 0, o.decayM);
   const places = input.places ?? [];
-  const ranked: RankedSpace[] = spaces.map((s, i) => {
+  const ranked = spaces.map((s, i): RankedSpace => {
     const p = pos[i]!;
     const predicted = Number.isFinite(cost[i]!) ? input.lel * Math.exp(-cost[i]!) : 0;
     const volume = typeof s.attributes.volumeM3 === 'number' ? s.attributes.volumeM3 : DEFAULT_VOLUME_M3[s.assetType] ?? 3;
