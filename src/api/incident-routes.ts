@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  assessIncidents, assessmentCsv, createIncident, INCIDENT_ACTIONS, INCIDENT_STATES, IncidentError, listAudit, listIncidents, loadSla, mergeIncident, ROLES,
+  assessIncidents, assessmentCsv, createIncident, INCIDENT_TYPES, INCIDENT_ACTIONS, INCIDENT_STATES, IncidentError, listAudit, listIncidents, loadSla, mergeIncident, ROLES,
   transitionIncident, TRANSITIONS, verifyAudit, type Actor, type IncidentAction, type IncidentState, type Role,
 } from '../incidents/index.ts';
 import type { WarningLevel, WorkflowDto } from './dto.ts';
@@ -64,6 +64,8 @@ const manualBody = z.object({
   title: z.string().trim().min(1).max(200).optional(),
   description: z.string().trim().min(1).max(4000),
   level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).default(3),
+  /** Default: from the asset's network (src/incidents/incident-types.ts). */
+  type: z.enum(INCIDENT_TYPES).optional(),
   assetId: z.string().min(1).max(100).optional(),
   location: location.optional(),
   actor: z.string().trim().min(1).max(100).optional(),
@@ -197,7 +199,7 @@ export function registerIncidentRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (actor.orgKind === 'owner' && actor.orgId) ownerId = actor.orgId;
     const id = await ctx.db.transaction((tx) => createIncident(tx, {
       kind: 'patrol', title: b.title ?? b.description.slice(0, 60), description: b.description, level: b.level as WarningLevel,
-      assetId, ownerId, location: where,
+      assetId, ownerId, location: where, type: b.type,
     }, actor, ctx.clock()));
     await publish([id]);
     const [incident] = await listIncidents(ctx.db, { ids: [id] }, actor);

@@ -1,6 +1,7 @@
 // /api/auth: login, logout, who am I; API tokens and accounts for admins.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { generatePassword } from './password.ts';
 import { ROLES, type Role } from './roles.ts';
 import { AuthError, SESSION_MAX_MS, type AuthService } from './service.ts';
 
@@ -11,8 +12,12 @@ const passwordBody = z.object({ current: z.string().min(1).max(200), password: z
 const tokenBody = z.object({ userId: z.string().min(1).max(64), name: z.string().trim().min(1).max(200) });
 const userBody = z.object({
   id: z.string().min(2).max(64), name: z.string().trim().min(1).max(200), orgId: z.string().min(1).nullable(),
-  roles: z.array(z.enum(ROLES as unknown as [Role, ...Role[]])).min(1), password: z.string().min(1).max(200),
+  roles: z.array(z.enum(ROLES as unknown as [Role, ...Role[]])).min(1),
+  /** Omitted: one is generated and answered once (`password` in the reply). */
+  password: z.string().min(1).max(200).optional(),
 });
+const userPatch = z.object({ disabled: z.boolean() });
+const usersQuery = z.object({ org: z.string().min(1).max(100).optional() });
 
 function invalid(reply: FastifyReply, error: z.ZodError) {
   return reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
@@ -78,19 +83,55 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService | nul
     }
   });
 
-  app.get('/api/auth/users', adminRoute, async () => (auth ? auth.listUsers() : []));
+  app.get('/api/auth/users', adminRoute, async (request, reply) => {
+    const query = usersQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const users = auth ? await auth.listUsers() : [];
+    return query.data.org ? users.filter((u) => u.orgId === query.data.org) : users;
+  });
 
   app.post('/api/auth/users', adminRoute, async (request, reply) => {
     if (!auth) return reply.code(409).send({ error: 'accounts are switched off (AUTH=off)' });
     const body = userBody.safeParse(request.body);
     if (!body.success) return invalid(reply, body.error);
     try {
-      const user = await auth.addUser(body.data);
+      const password = body.data.password ?? generatePassword();
+      const user = await auth.addUser({ ...body.data, password });
       log({ user: user.id, by: request.principal!.userId }, 'user added');
-      return reply.code(201).send(user);
+      return reply.code(201).send(body.data.password === undefined ? { ...user, password } : user);
     } catch (error) {
       return refuse(reply, error);
     }
+  });
+
+  // Reset: a new generated password, answered once (only its hash is stored); the user's sessions end.
+  app.post<{ Params: { id: string } }>('/api/auth/users/:id/password', adminRoute, async (request, reply) => {
+    if (!auth) return reply.code(409).send({ error: 'accounts are switched off (AUTH=off)' });
+    const password = generatePassword();
+    try {
+      await auth.setPassword(request.params.id, password);
+    } catch (error) {
+      return refuse(reply, error);
+    }
+    log({ user: request.params.id, by: request.principal!.userId }, 'password reset');
+    return { userId: request.params.id, password };
+  });
+
+  // Disable (logins refused, sessions and API tokens stop working) or enable again.
+  app.patch<{ Params: { id: string } }>('/api/auth/users/:id', adminRoute, async (request, reply) => {
+    if (!auth) return reply.code(409).send({ error: 'accounts are switched off (AUTH=off)' });
+    const body = userPatch.safeParse(request.body);
+    if (!body.success) return invalid(reply, body.error);
+    if (body.data.disabled && request.params.id === request.principal!.userId) {
+      return reply.code(400).send({ error: 'disabled: an administrator cannot disable its own account' });
+    }
+    try {
+      await auth.setDisabled(request.params.id, body.data.disabled);
+    } catch (error) {
+      return refuse(reply, error);
+    }
+    log({ user: request.params.id, disabled: body.data.disabled, by: request.principal!.userId }, body.data.disabled ? 'user disabled' : 'user enabled');
+    return (await auth.getUser(request.params.id))!;
   });
 
   app.get('/api/auth/tokens', adminRoute, async () => (auth ? auth.listTokens() : []));

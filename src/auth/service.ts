@@ -76,7 +76,7 @@ export class AuthService {
   readonly limiter: LoginLimiter;
 
   constructor(private readonly db: Queryable, private readonly clock: () => Date = () => new Date()) {
-    this.limiter = new LoginLimiter(() => this.clock().getTime());
+    this.limiter = new LoginLimiter(db, () => this.clock().getTime());
   }
 
   async countUsers(): Promise<number> {
@@ -146,16 +146,16 @@ export class AuthService {
    */
   async login(userId: string, password: string, ip: string): Promise<{ token: string; expiresAt: Date; user: User }> {
     const account = userId.trim().toLowerCase();
-    const throttle = this.limiter.check(account, ip);
+    const throttle = await this.limiter.check(account, ip);
     if (throttle) throw new AuthError(429, throttle.reason, throttle.retryAfterSeconds);
     const [row] = await this.db.query<UserRow & Record<string, unknown>>(`${USER_SELECT} WHERE u.id = $1`, [account]);
     const ok = row?.password_hash ? await verifyPassword(password, row.password_hash) : false;
     if (!row || !ok) {
-      this.limiter.failed(account, ip);
+      await this.limiter.failed(account, ip);
       throw new AuthError(401, 'wrong user name or password');
     }
     if (row.disabled) throw new AuthError(403, `user '${account}' is disabled: ask an administrator`);
-    this.limiter.succeeded(account);
+    await this.limiter.succeeded(account);
     return { ...(await this.openSession(account, ip)), user: toUser(row) };
   }
 

@@ -10,8 +10,13 @@ export {
 export type { IncidentFilter, IncidentInput, NewIncident, TransitionInput } from './repository.ts';
 export { appendAudit, canonicalJson, entryHash, genesisHash, listAudit, verifyAudit } from './audit.ts';
 export type { AuditAction, AuditEntry, ChainReport } from './audit.ts';
-export { DEFAULT_SLA, deadline, expectedCompletion, loadSla, SLA_STAGES, stageOf } from './sla.ts';
-export type { SlaPolicy, SlaStage } from './sla.ts';
+export {
+  currentSlaVersion, DEFAULT_SLA, DEFAULT_TYPE_SLA, deadline, expectedCompletion, listSlaVersions, loadSla, policyFor, saveSlaVersion, SLA_STAGES,
+  SlaConflictError, slaTableSchema, stageOf,
+} from './sla.ts';
+export type { SlaPolicy, SlaStage, SlaTable, SlaTypeOverrides, SlaVersion } from './sla.ts';
+export { deriveIncidentType, INCIDENT_TYPE_NAMES, INCIDENT_TYPES, incidentTypeOf, isIncidentType } from './incident-types.ts';
+export type { IncidentType, TypeEvidence } from './incident-types.ts';
 export { openIncidentsForAlarms } from './from-alarms.ts';
 export type { AlarmContext } from './from-alarms.ts';
 export { assessIncidents, assessmentCsv } from './assessment.ts';

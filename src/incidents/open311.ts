@@ -3,7 +3,8 @@
 // request (status, agency_responsible = the dispatched owner unit, expected_datetime from the SLA).
 import type { WarningLevel } from '../detect/index.ts';
 import type { Queryable } from '../store/index.ts';
-import { expectedCompletion, loadSla, type SlaStage } from './sla.ts';
+import type { IncidentType } from './incident-types.ts';
+import { currentSlaVersion, expectedCompletion, policyFor, slaTables, type SlaStage } from './sla.ts';
 import type { IncidentState } from './workflow.ts';
 
 export interface Open311Service {
@@ -96,10 +97,10 @@ export async function listOpen311Requests(db: Queryable, filter: Open311Filter):
   const rows = await db.query<{
     id: string; state: IncidentState; level: number; service_code: string | null; description: string | null; owner_name: string | null;
     opened_at: Date; updated_at: Date; due_stage: SlaStage | null; due_at: Date | null; address: string | null; lon: number | null; lat: number | null;
-    last_reason: string | null;
+    last_reason: string | null; incident_type: IncidentType; sla_version: number | null;
   }>(
     `SELECT i.id::text AS id, i.state, i.level, i.service_code, i.description, o.name AS owner_name, i.opened_at, i.updated_at,
-            i.due_stage, i.due_at, i.address, i.lon, i.lat,
+            i.due_stage, i.due_at, i.address, i.lon, i.lat, i.incident_type, i.sla_version,
             (SELECT a.reason FROM incident_audit a WHERE a.incident_id = i.id AND a.to_state = i.state ORDER BY a.seq DESC LIMIT 1) AS last_reason
        FROM incidents i LEFT JOIN organisations o ON o.id = i.owner_id
       WHERE i.kind = 'citizen' AND ($1::bigint[] IS NULL OR i.id = ANY($1::bigint[])) AND ($2::text IS NULL OR i.service_code = $2)
@@ -108,7 +109,8 @@ export async function listOpen311Requests(db: Queryable, filter: Open311Filter):
       ORDER BY i.opened_at DESC, i.id DESC LIMIT $6`,
     [filter.ids ?? null, filter.serviceCode ?? null, filter.status ?? null, filter.start ?? null, filter.end ?? null, filter.limit ?? 1000],
   );
-  const sla = await loadSla(db);
+  const tables = await slaTables(db, rows.flatMap((r) => (r.sla_version === null ? [] : [r.sla_version])));
+  const current = (await currentSlaVersion(db)).table;
   return rows.map((r) => {
     const service = r.service_code ? serviceByCode(r.service_code) : undefined;
     const closed = r.state === 'closed' || r.state === 'rejected';
@@ -118,7 +120,7 @@ export async function listOpen311Requests(db: Queryable, filter: Open311Filter):
       service_name: service ? `${service.zh} ${service.en}` : null, service_code: r.service_code, description: r.description,
       agency_responsible: WITH_UNIT.includes(r.state) ? r.owner_name : null, service_notice: null,
       requested_datetime: r.opened_at.toISOString(), updated_datetime: r.updated_at.toISOString(),
-      expected_datetime: expectedCompletion(sla, r.level as WarningLevel, r.due_stage, r.due_at)?.toISOString() ?? null,
+      expected_datetime: expectedCompletion(policyFor((r.sla_version !== null && tables.get(r.sla_version)) || current, r.incident_type), r.level as WarningLevel, r.due_stage, r.due_at)?.toISOString() ?? null,
       address: r.address, address_id: null, zipcode: null, lat: r.lat, long: r.lon, media_url: null,
     };
   });

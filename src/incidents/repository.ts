@@ -1,7 +1,8 @@
 import type { WarningLevel } from '../detect/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { appendAudit, listAudit, type AuditAction } from './audit.ts';
-import { deadline, loadSla, startsStage, stageOf, type SlaPolicy, type SlaStage } from './sla.ts';
+import type { IncidentType } from './incident-types.ts';
+import { assignTypeAndSla, deadline, incidentDeadline, startsStage, stageOf, type SlaPolicy, type SlaStage } from './sla.ts';
 import { IncidentError, type Incident, type IncidentEvent, type IncidentKind } from './types.ts';
 import {
   allowedActions, nextActions, nextState, refusal, TRANSITIONS, type Actor, type IncidentAction, type IncidentState,
@@ -79,6 +80,8 @@ export interface IncidentInput {
   address?: string | null;
   serviceCode?: string | null;
   reporter?: Record<string, string> | null;
+  /** Default: derived from the alarm, the service code or the asset's network (src/incidents/incident-types.ts). */
+  type?: IncidentType | null;
 }
 
 /** Inserts an incident in its initial state with its first deadline and audit row; returns its id. */
@@ -93,8 +96,9 @@ export async function createIncident(tx: Queryable, input: IncidentInput, actor:
   );
   const id = row!.id;
   if (input.alarmId) await tx.query('INSERT INTO incident_alarms (alarm_id, incident_id, attached_at) VALUES ($1, $2, $3)', [input.alarmId, id, at]);
+  await assignTypeAndSla(tx, id, input);
   const stage = startsStage(null, state, 'open');
-  if (stage) await stamp(tx, id, stage, deadline(sla ?? (await loadSla(tx)), input.level, stage, at));
+  if (stage) await stamp(tx, id, stage, sla ? deadline(sla, input.level, stage, at) : await incidentDeadline(tx, id, stage, at));
   await appendAudit(tx, id, {
     action: 'open', fromState: null, toState: state, actor, reason: null, at,
     payload: { kind: input.kind, level: input.level, alarmId: input.alarmId ?? null, assetId: input.assetId ?? null, ownerId: input.ownerId ?? null },
@@ -180,7 +184,7 @@ export async function transitionIncident(
   await tx.query('UPDATE incidents SET state = $2, owner_id = $3, updated_at = $4 WHERE id = $1', [id, to, ownerId, at]);
   const stage = startsStage(row.state, to, action);
   if (stage) {
-    const due = deadline(await loadSla(tx), row.level, stage, at);
+    const due = await incidentDeadline(tx, id, stage, at);
     await stamp(tx, id, stage, due);
     payload.deadline = { stage, dueAt: due.toISOString() };
   } else if (!stageOf(to)) {
@@ -280,6 +284,7 @@ interface IncidentRow {
   alarm_id: string | null; alarm_ids: string[] | null; asset_id: string | null; lon: number | null; lat: number | null;
   owner_id: string | null; owner_name: string | null; opened_at: Date; updated_at: Date; due_stage: SlaStage | null; due_at: Date | null;
   deadlines: Partial<Record<SlaStage, string>>; overdue_stage: string | null; escalated_at: Date | null; merged_into: string | null;
+  incident_type: IncidentType; sla_version: number | null;
 }
 
 export interface IncidentFilter {
@@ -298,7 +303,7 @@ export async function listIncidents(db: Queryable, filter: IncidentFilter = {}, 
     `SELECT i.id::text AS id, i.kind, i.title, i.description, i.state, i.level, i.alarm_id::text AS alarm_id,
             (SELECT array_agg(ia.alarm_id::text ORDER BY ia.alarm_id) FROM incident_alarms ia WHERE ia.incident_id = i.id) AS alarm_ids,
             i.asset_id, i.lon, i.lat, i.owner_id, o.name AS owner_name, i.opened_at, i.updated_at, i.due_stage, i.due_at, i.deadlines,
-            i.overdue_stage, i.escalated_at, i.merged_into::text AS merged_into
+            i.overdue_stage, i.escalated_at, i.merged_into::text AS merged_into, i.incident_type, i.sla_version
        FROM incidents i LEFT JOIN organisations o ON o.id = i.owner_id
       WHERE ($1::bigint[] IS NULL OR i.id = ANY($1::bigint[])) AND ($3::text IS NULL OR i.owner_id = $3)
         AND ($4::text IS NULL OR i.state = $4) AND ($5::boolean IS NULL OR (i.overdue_stage IS NOT NULL AND i.overdue_stage = i.due_stage) = $5)
@@ -319,7 +324,7 @@ export async function listIncidents(db: Queryable, filter: IncidentFilter = {}, 
   return rows.map((r) => {
     const next = nextActions(r.state).filter((a) => a !== 'merge');
     return {
-      id: r.id, kind: r.kind, title: r.title, description: r.description, state: r.state, level: r.level as WarningLevel,
+      id: r.id, kind: r.kind, type: r.incident_type, slaVersion: r.sla_version, title: r.title, description: r.description, state: r.state, level: r.level as WarningLevel,
       alarmId: r.alarm_id, alarmIds: r.alarm_ids ?? [], assetId: r.asset_id,
       location: r.lon !== null && r.lat !== null ? { lon: r.lon, lat: r.lat } : null,
       ownerId: r.owner_id, ownerName: r.owner_name, openedAt: r.opened_at.toISOString(), updatedAt: r.updated_at.toISOString(),

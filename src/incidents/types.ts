@@ -1,5 +1,6 @@
 import type { WarningLevel } from '../detect/index.ts';
 import type { AuditAction } from './audit.ts';
+import type { IncidentType } from './incident-types.ts';
 import type { SlaStage } from './sla.ts';
 import type { IncidentAction, IncidentState } from './workflow.ts';
 
@@ -26,6 +27,10 @@ export type IncidentKind = 'alarm' | 'patrol' | 'citizen';
 export interface Incident {
   id: string;
   kind: IncidentKind;
+  /** What the matter is (gas leak, water burst, …): sets the deadlines with the level. */
+  type: IncidentType;
+  /** The SLA table version its deadlines come from (kept from when it opened). */
+  slaVersion: number | null;
   title: string;
   description: string | null;
   state: IncidentState;
