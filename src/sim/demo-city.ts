@@ -119,6 +119,8 @@ export const DEMO_SENSORS: DemoSensorSpec[] = [
   { deviceId: 'GD-001', channel: 'lel', assetId: 'AS-01', name: '可燃气体监测仪 GD-001', indicator: 'methane_lel', unit: '%LEL', baseline: 0.5, noise: 0.3 },
   { deviceId: 'GD-001', channel: 'temp', assetId: 'AS-01', name: '可燃气体监测仪 GD-001 温度', indicator: 'temperature', unit: '°C', baseline: 18, noise: 0.4 },
   { deviceId: 'GD-002', channel: 'lel', assetId: 'AS-02', name: '可燃气体监测仪 GD-002', indicator: 'methane_lel', unit: '%LEL', baseline: 0.4, noise: 0.3 },
+  // GD-002 also measures H2S: sewer biogas carries it, pipeline gas does not (src/analysis/gas-source.ts).
+  { deviceId: 'GD-002', channel: 'h2s', assetId: 'AS-02', name: '可燃气体监测仪 GD-002 硫化氢', indicator: 'h2s', unit: 'ppm', baseline: 0.2, noise: 0.1 },
   { deviceId: 'GP-001', channel: 'p', assetId: 'GN02', name: '燃气压力监测 GP-001', indicator: 'gas_pressure', unit: 'MPa', baseline: 0.38, noise: 0.005 },
   { deviceId: 'WP-001', channel: 'p', assetId: 'WN02', name: '供水压力监测 WP-001', indicator: 'water_pressure', unit: 'MPa', baseline: 0.32, noise: 0.006 },
   { deviceId: 'WP-002', channel: 'p', assetId: 'WN06', name: '供水压力监测 WP-002', indicator: 'water_pressure', unit: 'MPa', baseline: 0.3, noise: 0.006 },

@@ -79,7 +79,7 @@ export function simulatedSensors(registered: { deviceId: string; channel: string
   return sorted.map((s) => {
     const spec = demo.get(`${s.deviceId}.${s.channel}`);
     if (spec) {
-      const role = spec.deviceId === 'GD-002' ? 'leak' : spec.deviceId === 'GP-001' ? 'leakPressure' : spec.indicator === 'drain_level' ? 'storm' : undefined;
+      const role = spec.deviceId === 'GD-002' && spec.indicator === 'methane_lel' ? 'leak' : spec.deviceId === 'GP-001' ? 'leakPressure' : spec.indicator === 'drain_level' ? 'storm' : undefined;
       return { ...s, baseline: spec.baseline, noise: spec.noise, role, stormRise: spec.deviceId === 'DL-001' ? 1.8 : 1.2 };
     }
     const profile = PROFILES[s.indicator] ?? FALLBACK;
