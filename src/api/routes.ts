@@ -8,10 +8,10 @@ import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
 import { scopeOwner } from './access.ts';
+import { registerAnalysisRoutes } from './analysis-routes.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
-import { registerSlaRoutes } from './sla-routes.ts';
 import { registerWaterQualityRoutes } from './water-quality-routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
@@ -182,10 +182,10 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   registerIncidentRoutes(app, ctx);
   registerOpen311Routes(app, ctx);
-  registerSlaRoutes(app, ctx);
 
   registerIngestRoutes(app, ctx);
 
   registerNetworkRoutes(app, ctx);
   registerWaterQualityRoutes(app, ctx);
+  registerAnalysisRoutes(app, ctx);
 }
