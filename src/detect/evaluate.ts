@@ -53,5 +53,18 @@ export function ruleProblem(rule: ThresholdRule): string | null {
   const leastSevere = values[values.length - 1]!;
   const safeSide = rule.direction === 'above' ? rule.recovery < leastSevere : rule.recovery > leastSevere;
   if (!safeSide) return `rule ${rule.id}: recovery ${rule.recovery} must lie on the safe side of ${leastSevere}`;
+  // A sensor fault is for the maintenance crew: it must never reach the levels that open emergency incidents.
+  if (rule.category === 'maintenance' && (rule.thresholds[1] !== undefined || rule.thresholds[2] !== undefined)) {
+    return `rule ${rule.id}: a maintenance rule uses levels 3 and 4 only`;
+  }
+  for (const key of ['pendingS', 'keepFiringS', 'deescalateS', 'reopenWithinS', 'tolerance'] as const) {
+    const v = rule[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) return `rule ${rule.id}: ${key} must be a number ≥ 0`;
+  }
+  const kind = rule.kind ?? 'threshold';
+  if (kind === 'rate' && !(rule.windowS !== undefined && rule.windowS > 0)) return `rule ${rule.id}: a rate rule needs windowS > 0`;
+  if (kind === 'range' && !(rule.min !== undefined && rule.max !== undefined && rule.min < rule.max)) return `rule ${rule.id}: a range rule needs min < max`;
+  if (kind === 'composite' && !(rule.composite && rule.composite.clauses.length > 0)) return `rule ${rule.id}: a composite rule needs its clauses`;
+  if (kind !== 'composite' && rule.indicator === null && rule.sensorId === null) return `rule ${rule.id}: names neither an indicator nor a sensor`;
   return null;
 }

@@ -41,7 +41,7 @@ describe.each(stores)('offline detection: $name', (store) => {
     await setLatest('DL-001.level', T); // drainage level: 900 s interval → offline after 2700 s
     expect(await db.transaction((tx) => openOfflineAlarms(tx, after(179)))).toEqual([]);
     const opened = await db.transaction((tx) => openOfflineAlarms(tx, after(181)));
-    expect(opened).toEqual([{ kind: 'open', alarmId: expect.any(String), sensorId: 'GD-001.lel', ruleId: OFFLINE_RULE_ID, level: OFFLINE_LEVEL }]);
+    expect(opened).toEqual([{ kind: 'open', alarmId: expect.any(String), sensorId: 'GD-001.lel', ruleId: OFFLINE_RULE_ID, level: OFFLINE_LEVEL, category: 'maintenance', ruleKind: 'offline', assetId: null }]);
     expect(await db.transaction((tx) => openOfflineAlarms(tx, after(500)))).toEqual([]);
     const [alarm] = await db.query<{ level: number; last_value: number }>(`SELECT level, last_value FROM alarms WHERE id = $1`, [opened[0]!.alarmId]);
     expect(alarm).toEqual({ level: 4, last_value: 181 });

@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/index.ts';
+import { INDICATORS } from './catalogue.ts';
 import type { AlarmChange } from './detector.ts';
 import type { WarningLevel } from './types.ts';
 
@@ -6,22 +7,16 @@ import type { WarningLevel } from './types.ts';
 export const OFFLINE_RULE_ID = 'offline';
 /** Silence is a maintenance matter, not an emergency: offline alarms are blue. */
 export const OFFLINE_LEVEL: WarningLevel = 4;
+const OFFLINE_CHANGE = { category: 'maintenance', ruleKind: 'offline', assetId: null } as const;
 /** A sensor is offline after this many expected intervals without a reading. */
 export const MISSED_INTERVALS = 3;
 
 /**
- * Expected reporting interval per indicator, in seconds, when the sensor sets none. Mains-powered
- * gas and pressure monitors report every few seconds to a minute; battery NB-IoT drainage devices
- * about every 15 minutes (BRIEF.md, field devices).
+ * Expected reporting interval per indicator, in seconds, when the sensor sets none: the
+ * catalogue's (mains-powered gas and pressure monitors every minute or so, battery NB-IoT drainage
+ * devices about every 15 minutes; BRIEF.md, field devices).
  */
-export const DEFAULT_INTERVAL_S: Record<string, number> = {
-  methane_lel: 60,
-  temperature: 60,
-  gas_pressure: 60,
-  water_pressure: 300,
-  water_flow: 300,
-  drain_level: 900,
-};
+export const DEFAULT_INTERVAL_S: Record<string, number> = Object.fromEntries(INDICATORS.map((i) => [i.indicator, i.intervalS]));
 export const FALLBACK_INTERVAL_S = 300;
 
 /**
@@ -45,9 +40,9 @@ export async function openOfflineAlarms(tx: Queryable, now: Date): Promise<Alarm
           AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.sensor_id = l.sensor_id AND a.rule_id = '${OFFLINE_RULE_ID}' AND a.state = 'active')
         FOR UPDATE OF l
      ), opened AS (
-       INSERT INTO alarms (sensor_id, rule_id, rule_version, level, peak_level, state, opened_at, updated_at, trigger_value, last_value)
+       INSERT INTO alarms (sensor_id, rule_id, rule_version, level, peak_level, state, opened_at, updated_at, trigger_value, last_value, category)
        SELECT sensor_id, '${OFFLINE_RULE_ID}', 1, $6, $6, 'active', $1, $1,
-              extract(epoch FROM $1::timestamptz - ts), extract(epoch FROM $1::timestamptz - ts)
+              extract(epoch FROM $1::timestamptz - ts), extract(epoch FROM $1::timestamptz - ts), 'maintenance'
          FROM silent
        ON CONFLICT (sensor_id, rule_id) WHERE state = 'active' DO NOTHING
        RETURNING id, sensor_id, trigger_value
@@ -58,7 +53,7 @@ export async function openOfflineAlarms(tx: Queryable, now: Date): Promise<Alarm
      SELECT id::text AS id, sensor_id FROM opened`,
     [now, indicators, indicators.map((i) => DEFAULT_INTERVAL_S[i]), MISSED_INTERVALS, FALLBACK_INTERVAL_S, OFFLINE_LEVEL],
   );
-  return rows.map((r) => ({ kind: 'open', alarmId: r.id, sensorId: r.sensor_id, ruleId: OFFLINE_RULE_ID, level: OFFLINE_LEVEL }));
+  return rows.map((r) => ({ kind: 'open', alarmId: r.id, sensorId: r.sensor_id, ruleId: OFFLINE_RULE_ID, level: OFFLINE_LEVEL, ...OFFLINE_CHANGE }));
 }
 
 /** Clears the offline alarms of sensors that just reported; runs in the readings' transaction. */
@@ -76,5 +71,5 @@ export async function clearOfflineAlarms(tx: Queryable, sensorIds: string[], at:
      SELECT id::text AS id, sensor_id FROM cleared`,
     [sensorIds, at, OFFLINE_LEVEL],
   );
-  return rows.map((r) => ({ kind: 'clear', alarmId: r.id, sensorId: r.sensor_id, ruleId: OFFLINE_RULE_ID, level: OFFLINE_LEVEL }));
+  return rows.map((r) => ({ kind: 'clear', alarmId: r.id, sensorId: r.sensor_id, ruleId: OFFLINE_RULE_ID, level: OFFLINE_LEVEL, ...OFFLINE_CHANGE }));
 }

@@ -52,6 +52,13 @@ export interface AnomalyOptions {
    * exceeds every score of the last `suppress` readings (independent of any threshold).
    */
   suppressMode: 'fire' | 'peak';
+  /** Mode `peak`: readings after an alarm (a score ≥ `threshold`) during which scores are damped too. */
+  alarmQuiet: number;
+  /**
+   * A reading beyond the range of every earlier reading by more than this fraction of that range
+   * scores 1 (0: off). After Numenta's NAB detector ("spatial anomaly"); the range is causal.
+   */
+  rangeTolerance: number;
 }
 
 /** Tuned on the NAB tuning split only (docs/detection.md); `threshold` is that split's optimum for the standard profile. */
@@ -72,6 +79,8 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   suppress: 1000,
   damp: 0,
   suppressMode: 'peak',
+  alarmQuiet: 0,
+  rangeTolerance: 0,
 })
 
 export interface AnomalyState {
@@ -92,6 +101,9 @@ export interface AnomalyState {
   means: number[];
   /** Scores before damping, of the last `suppress` readings (mode `peak`). */
   recent: number[];
+  /** Smallest and largest reading so far. */
+  min: number | null;
+  max: number | null;
 }
 
 export interface AnomalyResult {
@@ -120,7 +132,7 @@ export class AnomalyDetector {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
     this.s = state ? structuredClone(state) : {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
-      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, means: [], recent: [],
+      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, means: [], recent: [], min: null, max: null,
     };
   }
 
@@ -225,14 +237,21 @@ export class AnomalyDetector {
       score = 1 - Math.exp(lt / LOG_TAIL_SCALE);
     }
 
+    if (!learning && o.rangeTolerance > 0 && s.min !== null && s.max !== null && s.max > s.min) {
+      const margin = o.rangeTolerance * (s.max - s.min);
+      if (value > s.max + margin || value < s.min - margin) score = 1;
+    }
+    s.min = Math.min(s.min ?? value, value);
+    s.max = Math.max(s.max ?? value, value);
+
     const undamped = score;
     if (o.suppressMode === 'peak') {
       let peak = 0;
       for (const r of s.recent) if (r > peak) peak = r;
-      if (score <= peak) score *= o.damp;
+      if (score <= peak || s.n < s.quietUntil) score *= o.damp;
     } else if (s.n < s.quietUntil) score *= o.damp;
     const isAnomaly = score >= o.threshold;
-    if (isAnomaly) s.quietUntil = s.n + 1 + o.suppress;
+    if (isAnomaly) s.quietUntil = s.n + 1 + (o.suppressMode === 'peak' ? o.alarmQuiet : o.suppress);
 
     // Learn from the reading.
     const push = (a: number[], x: number, cap: number) => {
