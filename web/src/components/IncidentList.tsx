@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AuditVerificationDto, IncidentAction, IncidentDto, IncidentState, OrganisationDto, Role, WorkflowDto } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { actionsFor, consoleApi, isOverdue, type ConsoleUser } from '../incidentConsole.ts';
+import { IncidentAnalysis } from './IncidentAnalysis.tsx';
 import { LevelBadge } from './LevelBadge.tsx';
 import './IncidentList.css';
 
@@ -246,6 +247,7 @@ export function IncidentList({ incidents }: Props) {
                 {errors[incident.id] && (
                   <p className="error" role="alert">{t('incidents.failed', { message: errors[incident.id] })}</p>
                 )}
+                <IncidentAnalysis incidentId={incident.id} />
                 <button
                   type="button" className="timeline-toggle" aria-expanded={open[incident.id] ?? false} data-testid="timeline-toggle"
                   onClick={() => setOpen((o) => ({ ...o, [incident.id]: !o[incident.id] }))}
