@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  assessIncidents, assessmentCsv, createIncident, INCIDENT_TYPES, INCIDENT_ACTIONS, INCIDENT_STATES, IncidentError, listAudit, listIncidents, loadSla, mergeIncident, ROLES,
+  assessIncidents, assessmentCsv, createIncident, INCIDENT_TYPES, periodRange, INCIDENT_ACTIONS, INCIDENT_STATES, IncidentError, listAudit, listIncidents, loadSla, mergeIncident, ROLES,
   transitionIncident, TRANSITIONS, verifyAudit, type Actor, type IncidentAction, type IncidentState, type Role,
 } from '../incidents/index.ts';
 import type { WarningLevel, WorkflowDto } from './dto.ts';
@@ -80,10 +80,14 @@ const mergeBody = z.object({
 });
 
 const assessmentQuery = z.object({
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  /** Instead of from and to: 2026, 2026-Q4, 2026-11 or 2026-11-23 in the deployment's time zone. */
+  period: z.string().max(10).optional(),
   owner: z.string().max(100).optional(),
   format: z.enum(['json', 'csv']).default('json'),
+  /** CSV rows: per owner unit (default) or per area. */
+  by: z.enum(['unit', 'area']).default('unit'),
 });
 
 const listQuery = z.object({
@@ -254,15 +258,17 @@ export function registerIncidentRoutes(app: FastifyInstance, ctx: ApiContext): v
     const query = assessmentQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send(invalid(query.error));
     const q = query.data;
-    const [from, to] = [new Date(q.from), new Date(q.to)];
+    const range = q.period !== undefined ? periodRange(q.period, ctx.timeZone) : q.from && q.to ? { from: new Date(q.from), to: new Date(q.to) } : null;
+    if (!range) return reply.code(400).send({ error: q.period !== undefined ? `period: '${q.period}' is not YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD` : 'from, to: both required (or period)' });
+    const { from, to } = range;
     if (to <= from) return reply.code(400).send({ error: 'to: must be after from' });
     const scope = scopeOf(request);
     if (scope !== null && q.owner !== undefined && q.owner !== scope) return reply.code(403).send({ error: 'an owner unit sees its own assessment only' });
     const assessment = await assessIncidents(ctx.db, from, to, scope ?? q.owner);
     if (q.format === 'json') return assessment;
     return reply.type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="assessment-${q.from.slice(0, 10)}-${q.to.slice(0, 10)}.csv"`)
-      .send(assessmentCsv(assessment));
+      .header('content-disposition', `attachment; filename="assessment-${q.by}-${q.period ?? `${q.from!.slice(0, 10)}-${q.to!.slice(0, 10)}`}.csv"`)
+      .send(assessmentCsv(assessment, q.by));
   });
 
   /** Recomputes every incident's chain: { ok, incidents, entries, problems }. City-wide, so not for owner units. */

@@ -12,6 +12,7 @@ import { registerAnalysisRoutes } from './analysis-routes.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
+import { registerSlaRoutes } from './sla-routes.ts';
 import { registerWaterQualityRoutes } from './water-quality-routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
@@ -182,6 +183,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   registerIncidentRoutes(app, ctx);
   registerOpen311Routes(app, ctx);
+  registerSlaRoutes(app, ctx);
 
   registerIngestRoutes(app, ctx);
 

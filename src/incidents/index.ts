@@ -19,5 +19,5 @@ export { deriveIncidentType, INCIDENT_TYPE_NAMES, INCIDENT_TYPES, incidentTypeOf
 export type { IncidentType, TypeEvidence } from './incident-types.ts';
 export { openIncidentsForAlarms } from './from-alarms.ts';
 export type { AlarmContext } from './from-alarms.ts';
-export { assessIncidents, assessmentCsv } from './assessment.ts';
-export type { Assessment, UnitAssessment } from './assessment.ts';
+export { ASSESSED_AREA_KINDS, assessIncidents, assessmentCsv, periodRange } from './assessment.ts';
+export type { AreaAssessment, Assessment, Figures, UnitAssessment } from './assessment.ts';
