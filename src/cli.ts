@@ -4,6 +4,7 @@ import { registerBenchCommands } from '../bench/cli.ts';
 import { registerAuthCommands } from './auth/cli.ts';
 import { registerDetectCommands } from './detect/cli.ts';
 import { registerDrainageCommands } from './drainage/cli.ts';
+import { registerInspectionCommands } from './drainage/inspections/cli.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerNetworkCommands } from './network/cli.ts';
 import { registerStartCommand } from './platform/cli.ts';
@@ -21,6 +22,7 @@ registerNetworkCommands(program);
 registerIngestCommands(program);
 registerDetectCommands(program);
 registerDrainageCommands(program);
+registerInspectionCommands(program);
 registerAnalysisCommands(program);
 
 await program.parseAsync(process.argv);

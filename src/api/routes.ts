@@ -14,6 +14,8 @@ import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import { registerSlaRoutes } from './sla-routes.ts';
 import { registerWaterQualityRoutes } from './water-quality-routes.ts';
+import { registerFindingRoutes } from '../drainage/findings/routes.ts';
+import { registerInspectionRoutes } from '../drainage/inspections/routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
@@ -189,5 +191,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   registerNetworkRoutes(app, ctx);
   registerWaterQualityRoutes(app, ctx);
+  registerInspectionRoutes(app, ctx);
+  registerFindingRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
 }
