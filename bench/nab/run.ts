@@ -1,9 +1,9 @@
 // NAB evaluation of the streaming anomaly detector: `npx lifeline bench nab [--data DIR] [--options JSON]`
 // or `node --import tsx bench/nab/run.ts`. Prints one JSON object (see docs/detection.md).
 import { parseArgs } from 'node:util';
-import { DEFAULT_ANOMALY_OPTIONS, scoreSeries, type AnomalyOptions } from '../../src/detect/anomaly/index.ts';
-import { DEFAULT_NAB_DIR, loadNab, splitNab, type NabFile } from './corpus.ts';
-import { PROFILES, scoreCorpus, type ProfileName, type ScoredFile } from './score.ts';
+import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from '../../src/detect/anomaly/index.ts';
+import { DEFAULT_NAB_DIR, loadNab, splitNab } from './corpus.ts';
+import { detectAll, scorePart, thresholdsOf, tuneBothWays } from './tune.ts';
 
 /** The published scoreboard (full 58-file corpus), standard / reward low FP / reward low FN. */
 export const SCOREBOARD: Record<string, [number, number, number]> = {
@@ -21,33 +21,12 @@ export const SCOREBOARD: Record<string, [number, number, number]> = {
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-function detectAll(files: NabFile[], options: Partial<AnomalyOptions>): ScoredFile[] {
-  return files.map((f) => ({ name: f.name, windows: f.windows, scores: scoreSeries(f.points, options).map((p) => p.score) }));
-}
-
-type PartResult = Record<ProfileName, { score: number; threshold: number; windowsDetected: number; windowsMissed: number; fp: number }>;
-
-function part(files: ScoredFile[], thresholds?: Record<ProfileName, number>): PartResult {
-  const out = {} as PartResult;
-  for (const name of Object.keys(PROFILES) as ProfileName[]) {
-    const r = scoreCorpus(files, name, thresholds?.[name]);
-    const windows = r.files.reduce((a, f) => a + f.windows, 0);
-    const detected = r.files.reduce((a, f) => a + f.detected, 0);
-    out[name] = {
-      score: round(r.normalised), threshold: round(r.threshold, 5),
-      windowsDetected: detected, windowsMissed: windows - detected,
-      fp: r.files.reduce((a, f) => a + f.fp, 0),
-    };
-  }
-  return out;
-}
-
-export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; split: 'tune' | 'all' }) {
+export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; split: 'tune' | 'all'; crossCheck: boolean }) {
   const started = Date.now();
   const files = loadNab(opts.data);
   const { tune, holdout } = splitNab(files);
   const tuneScored = detectAll(tune, opts.options);
-  const tuneResult = part(tuneScored);
+  const tuneResult = scorePart(tuneScored);
   const result: Record<string, unknown> = {
     bench: 'nab',
     data: opts.data,
@@ -57,10 +36,15 @@ export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; s
   };
   if (opts.split === 'all') {
     const holdScored = detectAll(holdout, opts.options);
-    const thresholds = Object.fromEntries(Object.entries(tuneResult).map(([k, v]) => [k, v.threshold])) as Record<ProfileName, number>;
-    result.holdout = part(holdScored);
-    result.holdoutAtTuneThresholds = part(holdScored, thresholds);
-    result.all = part([...tuneScored, ...holdScored]);
+    result.holdout = scorePart(holdScored);
+    result.holdoutAtTuneThresholds = scorePart(holdScored, thresholdsOf(tuneResult));
+    result.all = scorePart([...tuneScored, ...holdScored]);
+  }
+  if (opts.split === 'all' && opts.crossCheck) {
+    // The tuning procedure (bench/nab/tune.ts) run both ways: chosen on the tuning files (it must
+    // reproduce the defaults) and, swapped, chosen on the held-out files and reported on the tuning files.
+    const { onTune, onHoldout } = tuneBothWays(tune, holdout);
+    result.procedure = { chosenOnTune: onTune, swapped: onHoldout };
   }
   result.scoreboard = Object.fromEntries(Object.entries(SCOREBOARD).map(([k, [s, fp, fn]]) => [k, { standard: s, reward_low_FP_rate: fp, reward_low_FN_rate: fn }]));
   result.seconds = round((Date.now() - started) / 1000, 1);
@@ -68,7 +52,8 @@ export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; s
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { data: { type: 'string', default: DEFAULT_NAB_DIR }, options: { type: 'string', default: '{}' }, split: { type: 'string', default: 'all' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string', default: DEFAULT_NAB_DIR }, options: { type: 'string', default: '{}' }, split: { type: 'string', default: 'all' }, json: { type: 'boolean' }, 'no-cross-check': { type: 'boolean' } } });
   const split = values.split === 'tune' ? 'tune' : 'all';
-  console.log(JSON.stringify(runNab({ data: values.data!, options: JSON.parse(values.options!) as Partial<AnomalyOptions>, split })));
+  const crossCheck = values['no-cross-check'] !== true;
+  console.log(JSON.stringify(runNab({ data: values.data!, options: JSON.parse(values.options!) as Partial<AnomalyOptions>, split, crossCheck })));
 }
