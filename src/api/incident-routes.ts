@@ -6,6 +6,7 @@ import {
   assessIncidents, assessmentCsv, createIncident, INCIDENT_TYPES, periodRange, INCIDENT_ACTIONS, INCIDENT_STATES, IncidentError, listAudit, listIncidents, loadSla, mergeIncident, ROLES,
   transitionIncident, TRANSITIONS, verifyAudit, type Actor, type IncidentAction, type IncidentState, type Role,
 } from '../incidents/index.ts';
+import { citeAttachments, EvidenceError, markCited } from '../evidence/index.ts';
 import type { WarningLevel, WorkflowDto } from './dto.ts';
 import type { ApiContext } from './routes.ts';
 
@@ -57,6 +58,8 @@ const transitionBody = z.object({
   readings: z.array(z.object({
     name: z.string().min(1).max(100), value: z.number().finite(), unit: z.string().max(20).optional(), sensorId: z.string().max(100).optional(),
   })).max(50).optional(),
+  /** dispose: photos and files uploaded to the incident beforehand (POST /api/incidents/:id/attachments); the audit row records their SHA-256. */
+  attachmentIds: z.array(z.string().regex(/^\d{1,18}$/)).min(1).max(20).optional(),
 });
 
 const location = z.object({ lon: z.number().min(-180).max(180), lat: z.number().min(-90).max(90) });
@@ -220,10 +223,18 @@ export function registerIncidentRoutes(app: FastifyInstance, ctx: ApiContext): v
     const payload: Record<string, unknown> = {};
     if (b.location) payload.location = b.location;
     if (b.readings) payload.readings = b.readings;
+    if (b.attachmentIds && b.action !== 'dispose') {
+      return refuse(request, reply, new IncidentError(`attachmentIds: only a disposal cites attachments, not '${b.action}'`, 'invalid'), actor, b.action);
+    }
     try {
-      await ctx.db.transaction((tx) => transitionIncident(tx, id, b.action, actor, { reason: b.reason ?? b.note ?? null, orgId: b.orgId ?? null, payload }, ctx.clock()));
+      await ctx.db.transaction(async (tx) => {
+        if (b.attachmentIds) payload.attachments = await citeAttachments(tx, id, b.attachmentIds);
+        await transitionIncident(tx, id, b.action, actor, { reason: b.reason ?? b.note ?? null, orgId: b.orgId ?? null, payload }, ctx.clock());
+        if (b.attachmentIds) await markCited(tx, id, b.attachmentIds);
+      });
     } catch (error) {
       if (error instanceof IncidentError) return refuse(request, reply, error, actor, b.action);
+      if (error instanceof EvidenceError) return refuse(request, reply, new IncidentError(error.message, 'invalid'), actor, b.action);
       throw error;
     }
     await publish([id]);

@@ -11,7 +11,9 @@ import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
   urlWithLogin, type DeviceAuthMode, type MqttLogin, readHj212Port, startHj212Server,
 } from '../ingest/index.ts';
+import { DiskAttachmentStore, registerEvidenceRoutes } from '../evidence/index.ts';
 import { backfillAudit, escalateOverdue, listIncidents } from '../incidents/index.ts';
+import { LoggingNotifier, NotifyService, readNotifyConfig, registerNotifyRoutes, type RetryPolicy } from '../notify/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
 import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
@@ -41,6 +43,10 @@ export interface PlatformOptions extends Partial<Config> {
   slaCheckMs?: number;
   /** Overrides HJ212_PORT (0 = any free port; null = no HJ 212 listener). */
   hj212Port?: number | null;
+  /** How often due webhook deliveries are looked for (default 1 s). */
+  webhookCheckMs?: number;
+  /** Overrides WEBHOOK_RETRY_BASE_MS, WEBHOOK_MAX_ATTEMPTS (and the 1 h cap). */
+  webhookRetry?: Partial<RetryPolicy>;
 }
 
 export interface Platform {
@@ -127,14 +133,26 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const bus = new EventBus();
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
     const partitions = new PartitionKeeper(db);
+    const clock = options.clock ?? (() => new Date());
+    const notifyConfig = readNotifyConfig();
+    const notify = new NotifyService({
+      db, bus, clock, logger, notifiers: notifyConfig.channels.map((c) => new LoggingNotifier(c, logger)),
+      policy: { ...notifyConfig.retry, ...options.webhookRetry },
+      sensorContext: (id) => ({ ownerId: sensors.get(id)?.ownerId ?? null, assetId: sensors.get(id)?.assetId ?? null }),
+    });
+    cleanups.push(notify.listen());
+    cleanups.push(() => notify.settled());
     const pipeline = new IngestPipeline({
       db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater,
-      onCommitted: (fresh, changes) => announceChanges(db, bus, fresh, changes),
+      onCommitted: (fresh, changes) => {
+        notify.alarmChanges(changes);
+        return announceChanges(db, bus, fresh, changes);
+      },
     });
     cleanups.push(() => pipeline.drain());
-    const clock = options.clock ?? (() => new Date());
     cleanups.push(every(config.offlineCheckMs, async () => {
       const opened = await db.transaction((tx) => openOfflineAlarms(tx, clock()));
+      notify.alarmChanges(opened);
       if (opened.length > 0) await announceChanges(db, bus, [], opened);
     }, (error) => logger.error({ err: error }, 'offline check failed')));
     cleanups.push(every(config.rollupIntervalMs, async () => {
@@ -149,6 +167,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (dropped.length > 0) logger.info({ dropped }, 'retention dropped partitions');
     };
     await retain();
+    cleanups.push(every(options.webhookCheckMs ?? 1_000, async () => {
+      await notify.tick();
+    }, (error) => logger.error({ err: error }, 'webhook delivery pass failed')));
     cleanups.push(every(3_600_000, retain, (error) => logger.error({ err: error }, 'retention failed')));
 
     let mqttUrl: string;
@@ -190,6 +211,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT,
       ingest: { pipeline, credentials, counters: authCounters, deviceAuth },
     });
+    registerEvidenceRoutes(app, { db, store: new DiskAttachmentStore(path.join(dataDir, 'evidence')), clock });
+    registerNotifyRoutes(app, { db, service: notify, clock });
     cleanups.push(() => app.close());
     const httpPort = await choosePort(config.port, 8080, config.host);
     try {

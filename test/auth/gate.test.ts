@@ -25,6 +25,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /open311/v2/requests.json': 'Open311 GeoReport v2: citizens follow their reports',
   'GET /open311/v2/requests/:file': 'Open311 GeoReport v2: one request',
   'POST /open311/v2/requests.json': 'Open311 GeoReport v2: 12345 apps file citizen reports (the incidents module checks them)',
+  'POST /api/integrations/:keyId/feedback': 'integrations sign each delivery (HMAC, timestamp, delivery id; src/notify/inbound.ts)',
 };
 
 /** A concrete URL for a route pattern: parameters and wildcards filled with harmless values. */

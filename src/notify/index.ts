@@ -1,0 +1,22 @@
+export { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader, signPayload, TIMESTAMP_TOLERANCE_S, verifySignature } from './signature.ts';
+export type { Verification } from './signature.ts';
+export { DEFAULT_RETRY, nextAttemptAt, retryDelayMs } from './backoff.ts';
+export type { RetryPolicy } from './backoff.ts';
+export { alarmEvent, EVENT_TYPES, incidentEvents } from './events.ts';
+export type { EventType, OutboundEvent } from './events.ts';
+export { CHANNELS, LoggingNotifier, messageFor, readChannels } from './channels.ts';
+export type { Channel, Message, Notifier } from './channels.ts';
+export {
+  createSubscription, deactivateSubscription, deliverDue, enqueueEvents, generateSecret, listDeliveries, listSubscriptions, requeueDelivery,
+} from './webhooks.ts';
+export type { Delivery, DeliveryAttempt, NewSubscription, Subscription } from './webhooks.ts';
+export {
+  applyFeedback, createIntegrationKey, deactivateIntegrationKey, InboundError, INTEGRATION_ROLES, listInboundAttempts, listIntegrationKeys,
+} from './inbound.ts';
+export type { IntegrationKey, InboundRequest } from './inbound.ts';
+export { NotifyService } from './service.ts';
+export type { NotifyOptions } from './service.ts';
+export { registerNotifyRoutes } from './routes.ts';
+export type { NotifyRoutesOptions } from './routes.ts';
+export { readNotifyConfig } from './config.ts';
+export type { NotifyConfig } from './config.ts';
