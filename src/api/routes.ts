@@ -14,6 +14,7 @@ import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import { registerSlaRoutes } from './sla-routes.ts';
 import { registerWaterQualityRoutes } from './water-quality-routes.ts';
+import { registerDrainageProgrammeRoutes } from './drainage-programme-routes.ts';
 import { registerFindingRoutes } from '../drainage/findings/routes.ts';
 import { registerInspectionRoutes } from '../drainage/inspections/routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
@@ -191,6 +192,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   registerNetworkRoutes(app, ctx);
   registerWaterQualityRoutes(app, ctx);
+  registerDrainageProgrammeRoutes(app, ctx);
   registerInspectionRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);

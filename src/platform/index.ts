@@ -13,6 +13,7 @@ import {
 } from '../ingest/index.ts';
 import { DiskAttachmentStore, registerEvidenceRoutes } from '../evidence/index.ts';
 import { backfillAudit, escalateOverdue, listIncidents } from '../incidents/index.ts';
+import { runDrainageChecks } from '../drainage/checks.ts';
 import { LoggingNotifier, NotifyService, readNotifyConfig, registerNotifyRoutes, type RetryPolicy } from '../notify/index.ts';
 import { SensorRegistry } from '../network/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
@@ -43,6 +44,8 @@ export interface PlatformOptions extends Partial<Config> {
   slaCheckMs?: number;
   /** Overrides HJ212_PORT (0 = any free port; null = no HJ 212 listener). */
   hj212Port?: number | null;
+  /** How often missed patrols, station water classes and rain classes are checked (default 60 s). */
+  drainageCheckMs?: number;
   /** How often due webhook deliveries are looked for (default 1 s). */
   webhookCheckMs?: number;
   /** Overrides WEBHOOK_RETRY_BASE_MS, WEBHOOK_MAX_ATTEMPTS (and the 1 h cap). */
@@ -114,7 +117,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await backfillAudit(db);
     await ensureDefaultRules(db);
     if (options.seed) await options.seed(db);
-    if (options.demo !== false && (await seedDemoCity(db))) logger.info('demo city loaded');
+    if (options.demo !== false && (await seedDemoCity(db, { timeZone: config.timeZone, now: options.clock?.() }))) logger.info('demo city loaded');
 
     const sensors = new SensorRegistry();
     await sensors.load(db);
@@ -171,6 +174,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await notify.tick();
     }, (error) => logger.error({ err: error }, 'webhook delivery pass failed')));
     cleanups.push(every(3_600_000, retain, (error) => logger.error({ err: error }, 'retention failed')));
+    cleanups.push(every(options.drainageCheckMs ?? 60_000, async () => {
+      const changes = await runDrainageChecks(db, clock(), config.timeZone);
+      if (changes.length > 0) await announceChanges(db, bus, [], changes);
+    }, (error) => logger.error({ err: error }, 'drainage checks failed')));
 
     let mqttUrl: string;
     if (config.mqttUrl) {

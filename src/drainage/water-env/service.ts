@@ -7,7 +7,7 @@ import { classifyDays, GB3838_LIMITS, type DailyClass, type DailyMean, type Wate
 import { classRank, deterioration, isWaterClass, rainClass, rainLevel, type Deterioration, type RainClass } from './classes.ts';
 
 const DAY_MS = 86_400_000;
-/** Indicators rain gauges report: rainfall since the previous report, mm. */
+/** What rain gauges report: the rainfall of the trailing hour, mm/h (reported every few minutes). */
 export const RAIN_INDICATOR = 'rainfall';
 
 /** The local date (YYYY-MM-DD) of an instant in the deployment's zone. */
@@ -117,12 +117,16 @@ export interface RainState {
   class: RainClass | null;
 }
 
-/** Rainfall of the last hour and the last 24 h per rain gauge (sums of its reports). */
+/**
+ * Rainfall per rain gauge: the last hour's is its latest report within the hour (the gauge
+ * reports the trailing hour's total); the last 24 h's is the mean of its reports over 24 h × 24
+ * (the integral of the hourly rate; reports evenly spaced, a silent gauge's gap is filled by its mean).
+ */
 export async function rainStates(db: Queryable, now: Date): Promise<RainState[]> {
   const rows = await db.query<{ id: string; asset_id: string; hour: number | null; day: number | null }>(
     `SELECT s.id, s.asset_id,
-            (SELECT sum(value) FROM readings r WHERE r.sensor_id = s.id AND r.ts > $1::timestamptz - interval '1 hour' AND r.ts <= $1) AS hour,
-            (SELECT sum(value) FROM readings r WHERE r.sensor_id = s.id AND r.ts > $1::timestamptz - interval '24 hours' AND r.ts <= $1) AS day
+            (SELECT value FROM readings r WHERE r.sensor_id = s.id AND r.ts > $1::timestamptz - interval '1 hour' AND r.ts <= $1 ORDER BY r.ts DESC LIMIT 1) AS hour,
+            (SELECT avg(value) * 24 FROM readings r WHERE r.sensor_id = s.id AND r.ts > $1::timestamptz - interval '24 hours' AND r.ts <= $1) AS day
        FROM sensors s WHERE s.indicator = $2 ORDER BY s.id`,
     [now, RAIN_INDICATOR],
   );
