@@ -1,0 +1,39 @@
+import type { WarningLevel } from '../detect/index.ts';
+
+export type GroupBy = 'asset' | 'area' | 'network';
+
+export interface Groupable {
+  id: string;
+  level: WarningLevel;
+  assetId: string;
+  network: string;
+  /** The area the grouping by area uses (e.g. the district); null when the asset lies in none. */
+  areaId: string | null;
+  muted: boolean;
+}
+
+export interface AlarmGroup<T extends Groupable> {
+  by: GroupBy;
+  key: string;
+  /** The most severe level among the group's unmuted members (among all when every one is muted). */
+  level: WarningLevel;
+  muted: number;
+  members: T[];
+}
+
+/**
+ * Groups alarms by asset, area or network, most severe group first, then the larger; members
+ * keep their order. Alarms outside any area form the group `none`.
+ */
+export function groupAlarms<T extends Groupable>(alarms: T[], by: GroupBy): AlarmGroup<T>[] {
+  const groups = new Map<string, T[]>();
+  for (const alarm of alarms) {
+    const key = by === 'asset' ? alarm.assetId : by === 'network' ? alarm.network : alarm.areaId ?? 'none';
+    groups.set(key, [...(groups.get(key) ?? []), alarm]);
+  }
+  return [...groups].map(([key, members]) => {
+    const loud = members.filter((m) => !m.muted);
+    const level = Math.min(...(loud.length > 0 ? loud : members).map((m) => m.level)) as WarningLevel;
+    return { by, key, level, muted: members.length - loud.length, members };
+  }).sort((a, b) => a.level - b.level || b.members.length - a.members.length || a.key.localeCompare(b.key));
+}
