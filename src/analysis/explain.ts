@@ -44,7 +44,7 @@ export interface AnalysisResult<Detail = unknown> {
 }
 
 export function evidence(key: string, data: string, value: number | string | null, unit: string, source: string): Evidence {
-  return { key, data, value: typeof value === 'number' ? round(value, 4) : value, unit, source };
+  return { key, data, value: typeof value === 'number' ? round(value, Math.abs(value) >= 10 ? 1 : Math.abs(value) >= 1 ? 2 : 4) : value, unit, source };
 }
 
 /** Rounds to `digits` significant decimals without trailing noise. */

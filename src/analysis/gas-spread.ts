@@ -320,6 +320,6 @@ export function analyseGasSpread(input: GasSpreadInput): AnalysisResult<GasSprea
     assetIds: [...reached.map((r) => r.assetId), ...(isolation?.valves.map((v) => v.id) ?? [])],
     segmentIds: isolation ? [isolation.pipeId] : [],
     zoneIds: [],
-    detail: { source: { assetId: source.id, name: source.name, position: at, lel: input.lel }, spaces: ranked, isolation, evacuation: { center: at, radiusM: round(radiusM, 0), basis } },
+    detail: { source: { assetId: source.id, name: source.name, position: at, lel: round(input.lel, 1) }, spaces: ranked, isolation, evacuation: { center: at, radiusM: round(radiusM, 0), basis } },
   };
 }

@@ -1,5 +1,6 @@
 import type { Asset, Device, NetworkKind, Organisation, Position, Sensor } from '../network/index.ts';
 import { sensorId } from '../network/index.ts';
+import { ANALYSIS_DEMO_SPACES } from './analysis-demo.ts';
 
 // A small preset of central Jingzhou: the three parties of the brief, a gas, a water and a
 // drainage network laid along a few streets, and the sensors a lifeline project puts on them.
@@ -135,7 +136,7 @@ export const DEMO_SENSORS: DemoSensorSpec[] = [
 ];
 
 export function demoCity(): DemoCity {
-  const assets = [...LINES.flatMap(networkAssets), ...ADJACENT_SPACES, OUTFALL];
+  const assets = [...LINES.flatMap(networkAssets), ...ADJACENT_SPACES, OUTFALL, ...ANALYSIS_DEMO_SPACES];
   const byId = new Map(assets.map((a) => [a.id, a]));
   const sensors: Sensor[] = DEMO_SENSORS.map((s) => {
     const asset = byId.get(s.assetId);
