@@ -1,6 +1,7 @@
 import { countAssets, insertAssets, insertDevices, insertOrganisations, insertSensors } from '../network/index.ts';
 import type { Db } from '../store/index.ts';
 import { seedDrainageProgramme } from '../drainage/programme-demo/index.ts';
+import { seedDemoInspections } from '../drainage/inspections/demo.ts';
 import { demoCity } from './demo-city.ts';
 
 /**
@@ -16,6 +17,7 @@ export async function seedDemoCity(db: Db, options: { now?: Date; timeZone?: str
     await insertDevices(tx, city.devices);
     await insertSensors(tx, city.sensors);
     await seedDrainageProgramme(tx, options.now ?? new Date(), options.timeZone ?? 'Asia/Shanghai');
+    await seedDemoInspections(tx, options.now ?? new Date());
     return true;
   });
 }
