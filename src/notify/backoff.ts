@@ -1,6 +1,6 @@
 // When a failed webhook delivery is tried again: exponential back-off from a base, capped, for a
 // bounded number of attempts. With the defaults (10 s base, 1 h cap, 12 attempts) a delivery is
-// retried for about 3 h 35 min before it is marked failed.
+// retried for 3 h 25 min (the sum of the eleven waits) before it is marked failed.
 
 export interface RetryPolicy {
   baseMs: number;
