@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { MeDto } from '../api.ts';
 import type { LifelineStore } from '../store.ts';
+import { FacilitiesPage, KpiPage, RemediationPage, WaterEnvironmentPage } from './drainage/index.ts';
 
 /** What every page receives: the live store (alarms, incidents, sensors) and who is logged in. */
 export interface PageProps {
@@ -26,7 +27,12 @@ export interface PageDefinition {
  * The pages beside the monitoring map, in navigation order. A feature adds its page here; the
  * map (`#/` or no hash) is always first and is not an entry.
  */
-export const PAGES: PageDefinition[] = [];
+export const PAGES: PageDefinition[] = [
+  { id: 'remediation', titleKey: 'drainageProgramme.nav.remediation', group: 'drainage', component: RemediationPage },
+  { id: 'facilities', titleKey: 'drainageProgramme.nav.facilities', group: 'drainage', component: FacilitiesPage },
+  { id: 'water', titleKey: 'drainageProgramme.nav.water', group: 'drainage', component: WaterEnvironmentPage },
+  { id: 'kpi', titleKey: 'drainageProgramme.nav.kpi', group: 'drainage', roles: ['bureau_supervisor', 'centre_operator', 'admin'], component: KpiPage },
+];
 
 export function pagesFor(me: MeDto | undefined): PageDefinition[] {
   return PAGES.filter((p) => !p.roles || !me || me.roles.some((r) => p.roles!.includes(r)));

@@ -1,0 +1,50 @@
+// Typed fetches for the drainage programme routes (src/api/drainage-programme-routes.ts).
+import type { Facility, Patrol } from '../../../src/drainage/facilities/index.ts';
+import type { KpiReport } from '../../../src/drainage/kpi/index.ts';
+import type { DashboardArea, Project } from '../../../src/drainage/remediation/index.ts';
+
+export type { AreaKpi, KpiReport } from '../../../src/drainage/kpi/index.ts';
+export type { Action, DashboardArea, DashboardCell, Project } from '../../../src/drainage/remediation/index.ts';
+export type { Facility, Patrol, Shift, Telemetry } from '../../../src/drainage/facilities/index.ts';
+
+export interface DashboardDto {
+  areas: DashboardArea[];
+  projects: (Omit<Project, 'progress'> & { photos: string[] })[];
+}
+
+export interface WaterEnvironmentDto {
+  from: string;
+  to: string;
+  timeZone: string;
+  stations: { id: string; name: string; river: string | null; waterbody: string; targetClass: string | null; days: { date: string; class: string | null; limiting: string[]; means: Record<string, number> }[] }[];
+  rivers: Record<string, { date: string; class: string; stations: number }[]>;
+  waterlogging: {
+    id: string; name: string; location: [number, number]; gaugeSensorId: string | null; depthM: number | null; depthAt: string | null;
+    rainSensorId: string | null; rainOneHourMm: number | null; rainDayMm: number | null; rainClass: string | null;
+  }[];
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, {
+    ...init, credentials: 'same-origin',
+    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
+  });
+  const text = await res.text();
+  const body = text ? (JSON.parse(text) as unknown) : null;
+  if (!res.ok) {
+    const error = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`;
+    throw new Error(error);
+  }
+  return body as T;
+}
+
+export const drainageApi = {
+  dashboard: () => call<DashboardDto>('/api/drainage/remediation/dashboard'),
+  project: (id: string) => call<Project>(`/api/drainage/remediation/projects/${encodeURIComponent(id)}`),
+  facilities: () => call<Facility[]>('/api/drainage/facilities'),
+  checkIn: (patrolId: string, note: string) =>
+    call<Patrol>(`/api/drainage/patrols/${encodeURIComponent(patrolId)}/checkins`, { method: 'POST', body: JSON.stringify({ note }) }),
+  water: () => call<WaterEnvironmentDto>('/api/drainage/water-environment'),
+  kpi: (from?: string, to?: string) => call<KpiReport>(`/api/drainage/kpi?${new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) })}`),
+  kpiCsvUrl: (from?: string, to?: string) => `/api/drainage/kpi?${new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}), format: 'csv' })}`,
+};

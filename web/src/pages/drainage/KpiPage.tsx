@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { drainageApi, type KpiReport } from '../../api/drainage-programme.ts';
+import { num, percent, useLoad } from './useLoad.ts';
+
+/** Campaign KPIs by area and month: sewage collection rate, influent BOD5, extraneous water, misconnections, outfalls; CSV. */
+export function KpiPage() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const { data, error } = useLoad<KpiReport>(() => drainageApi.kpi());
+  const [areaId, setAreaId] = useState<string | null>(null);
+  const area = data?.areas.find((a) => a.areaId === areaId) ?? data?.areas[0];
+  return (
+    <div data-testid="kpi-page">
+      <div className="page-header">
+        <h1>{t('drainageProgramme.kpi.title')}</h1>
+        <div className="page-actions">
+          {data && <a className="dp-button" href={drainageApi.kpiCsvUrl(data.from, data.to)} download data-testid="kpi-csv">{t('drainageProgramme.kpi.csv')}</a>}
+        </div>
+      </div>
+      {error && <p className="page-error">{error}</p>}
+      {data && (
+        <>
+          <p className="dp-muted">{t('drainageProgramme.kpi.period', { from: data.from, to: data.to })} · {t('drainageProgramme.kpi.formula', { g: data.perCapitaBod5G })}</p>
+          <table className="page-table" data-testid="kpi-areas">
+            <thead>
+              <tr>
+                <th>{t('drainageProgramme.area')}</th><th className="num">{t('drainageProgramme.kpi.population')}</th><th className="num">{t('drainageProgramme.kpi.collected')}</th>
+                <th className="num">{t('drainageProgramme.kpi.produced')}</th><th className="num">{t('drainageProgramme.kpi.rate')}</th><th className="num">{t('drainageProgramme.kpi.bod5')}</th>
+                <th className="num">{t('drainageProgramme.kpi.water')}</th><th className="num">{t('drainageProgramme.kpi.misconnections')}</th><th className="num">{t('drainageProgramme.kpi.outfalls')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.areas.map((a) => (
+                <tr key={a.areaId} className="dp-clickable" aria-selected={a === area} onClick={() => setAreaId(a.areaId)} data-testid="kpi-area" data-area-id={a.areaId}>
+                  <td>{a.areaName} <small className="dp-muted">{t(`drainageProgramme.kind.${a.kind}`)}</small></td>
+                  <td className="num">{num(a.servedPopulation, 0, lang)}</td>
+                  <td className="num">{a.collection ? num(a.collection.collectedKgPerDay, 0, lang) : '—'}</td>
+                  <td className="num">{a.collection ? num(a.collection.producedKgPerDay, 0, lang) : '—'}</td>
+                  <td className="num" data-testid="kpi-rate">{percent(a.collection?.rate)}</td>
+                  <td className="num">{num(a.influentBod5MgL, 2, lang)}</td>
+                  <td className="num">{num(a.totals.extraneousWaterM3d, 0, lang)}</td>
+                  <td className="num">{a.totals.misconnectionsResolved}</td>
+                  <td className="num">{a.totals.outfallsRemediated}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {area && (
+            <>
+              <h2 className="dp-h2">{t('drainageProgramme.kpi.byMonth', { area: area.areaName })}</h2>
+              <table className="page-table" data-testid="kpi-months">
+                <thead><tr><th>{t('drainageProgramme.kpi.month')}</th><th className="num">{t('drainageProgramme.kpi.rate')}</th><th /><th className="num">{t('drainageProgramme.kpi.bod5')}</th><th className="num">{t('drainageProgramme.kpi.flow')}</th></tr></thead>
+                <tbody>
+                  {area.months.map((m) => (
+                    <tr key={m.month}>
+                      <td>{m.month}</td>
+                      <td className="num">{percent(m.collectionRate)}</td>
+                      <td><span className="dp-bar dp-bar-wide"><span className="dp-bar-fill" style={{ width: `${Math.min(100, (m.collectionRate ?? 0) * 100)}%` }} /></span></td>
+                      <td className="num">{num(m.influentBod5MgL, 2, lang)}</td>
+                      <td className="num">{num(m.influentM3PerDay, 0, lang)}</td>
+                    </tr>
+                  ))}
+                  {area.months.length === 0 && <tr><td colSpan={5}>{t('drainageProgramme.kpi.noRecords')}</td></tr>}
+                </tbody>
+              </table>
+            </>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
