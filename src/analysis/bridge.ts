@@ -117,7 +117,7 @@ export function analyseBridge(input: BridgeInput): AnalysisResult[] {
     ['strain', input.strain, input.strain?.limitMicro ?? DEFAULT_STRAIN_LIMIT, 'με'],
     ['deflection', input.deflection, input.deflection?.limitMm ?? (input.spanM ? (input.spanM * 1000) / 600 : null), 'mm'],
   ] as const) {
-    if (!series || limit === null) continue;
+    if (!series || series.points.length === 0 || limit === null) continue;
     const found = events(series.points, limit);
     const peak = Math.max(...series.points.map((p) => p.value));
     out.push({

@@ -5,9 +5,12 @@ import { distanceM, pointToGeometryM } from '../network/geo.ts';
 import { SPACE_TYPES } from '../network/schema.ts';
 import type { NetworkTwin } from '../network/twin.ts';
 import type { Position } from '../network/types.ts';
+import { analyseBridge, type BridgeInput } from './bridge.ts';
+import { detectBlockage, locateMisconnections, type MonitoredPoint } from './drainage-diagnosis.ts';
 import type { AnalysisResult, Point } from './explain.ts';
 import { analyseGasSpread, type Place } from './gas-spread.ts';
 import { classifyGasSource } from './gas-source.ts';
+import { analyseNightFlow } from './night-flow.ts';
 
 export interface SensorInfo {
   id: string;
@@ -23,6 +26,8 @@ export interface AnalysisSources {
   sensors: readonly SensorInfo[];
   read: SeriesReader;
   places?: readonly Place[];
+  /** The governance zone (治理分区) of an asset, for drainage results. */
+  zoneOf?: (assetId: string) => string | null;
 }
 
 /** Gas pressure monitors this close (straight line) to a space speak for "the nearby pipe". */
@@ -51,6 +56,16 @@ export async function analyseAsset(src: AnalysisSources, assetId: string, from: 
   if (asset.geometry.type === 'Point' && (SPACE_TYPES.has(asset.assetType) || methane)) {
     if (!methane) out.skipped.push(`gas: ${assetId} has no combustible-gas detector`);
     else out.results.push(...(await gasAnalyses(src, assetId, methane, on, from, to, out.skipped)));
+  }
+  if (asset.network === 'drainage' && asset.geometry.type === 'Point') out.results.push(...(await drainageAnalyses(src, assetId, from, to, out.skipped)));
+  if (asset.network === 'bridge') out.results.push(...(await bridgeAnalyses(src, assetId, on, from, to, out.skipped)));
+  const meter = on.find((s) => s.indicator === 'water_flow');
+  if (asset.network === 'water' && meter) {
+    const flow = (await src.read([meter.id], from, to)).get(meter.id) ?? [];
+    const customers = typeof asset.attributes.customers === 'number' ? asset.attributes.customers : 0;
+    const result = analyseNightFlow({ areaId: assetId, sensorId: meter.id, flow, properties: customers });
+    if (result.verdict === 'no_data') out.skipped.push(`night flow: no 02:00–04:00 readings of ${meter.id} in the window`);
+    else out.results.push(result);
   }
   if (out.results.length === 0 && out.skipped.length === 0) out.skipped.push(`no analysis applies to a ${asset.network} ${asset.assetType}`);
   return out;
@@ -90,4 +105,65 @@ async function gasAnalyses(
     gasPipeDistanceM: pipes.length > 0 ? Math.min(...pipes.map((p) => pointToGeometryM(at, p.asset.geometry))) : null,
   });
   return [spreadResult, sourceResult];
+}
+
+const RAIN_INDICATORS = new Set(['rainfall', 'rain']);
+const SEWAGE_INDICATORS = new Set(['drain_flow', 'cod', 'nh3n']);
+
+/** Blockage against the nearest level monitor downstream; misconnections among the storm monitors of the same drainage line. */
+async function drainageAnalyses(src: AnalysisSources, assetId: string, from: Date, to: Date, skipped: string[]): Promise<AnalysisResult[]> {
+  const { twin } = src;
+  const at = (twin.byId.get(assetId)!.geometry as { coordinates: Position }).coordinates;
+  const below = new Set(twin.trace(assetId, 'downstream'));
+  const above = new Set(twin.trace(assetId, 'upstream'));
+  const level = src.sensors.find((s) => s.assetId === assetId && s.indicator === 'drain_level');
+  const downLevel = src.sensors.filter((s) => s.indicator === 'drain_level' && below.has(s.assetId)).sort((a, b) => distanceM(at, a.location) - distanceM(at, b.location))[0];
+  const rain = src.sensors.filter((s) => RAIN_INDICATORS.has(s.indicator)).sort((a, b) => distanceM(at, a.location) - distanceM(at, b.location))[0];
+  const line = src.sensors.filter((s) => SEWAGE_INDICATORS.has(s.indicator) && (s.assetId === assetId || below.has(s.assetId) || above.has(s.assetId))
+    && twin.byId.get(s.assetId)?.geometry.type === 'Point');
+  const ids = [level, downLevel, rain, ...line].filter((s): s is SensorInfo => s !== undefined).map((s) => s.id);
+  const series = await src.read(ids, from, to);
+  const rainPoints = rain ? series.get(rain.id) ?? [] : [];
+  const out: AnalysisResult[] = [];
+  if (level && downLevel) {
+    if (!rain) skipped.push('drainage: no rain gauge; the blockage check takes the window as dry');
+    out.push(detectBlockage({
+      twin, rain: rainPoints, zoneOf: src.zoneOf,
+      upstream: { assetId, sensorId: level.id, points: series.get(level.id) ?? [] },
+      downstream: { assetId: downLevel.assetId, sensorId: downLevel.id, points: series.get(downLevel.id) ?? [] },
+    }));
+  } else skipped.push(`drainage blockage: needs level monitors at ${assetId} and downstream of it`);
+  const storm = line.filter((s) => [...twin.topologies.get('drainage')!.graph.neighbors(s.assetId)].some((p) => twin.byId.get(p)?.attributes.system === 'storm'));
+  if (storm.length > 0) {
+    const monitors: MonitoredPoint[] = storm.map((s) => ({ assetId: s.assetId, sensorId: s.id, indicator: s.indicator as MonitoredPoint['indicator'], points: series.get(s.id) ?? [] }));
+    out.push(locateMisconnections({ twin, monitors, rain: rainPoints, zoneOf: src.zoneOf }));
+  } else skipped.push('drainage misconnection: no flow or sewage-quality monitor on this storm line');
+  return out;
+}
+
+const BRIDGE_INDICATORS = ['strain', 'deflection', 'acceleration', 'tilt', 'crack'] as const;
+
+/** Checks of a span from its own sensors; the FFT needs the span's `baselineFrequencyHz`. */
+async function bridgeAnalyses(src: AnalysisSources, assetId: string, on: SensorInfo[], from: Date, to: Date, skipped: string[]): Promise<AnalysisResult[]> {
+  const asset = src.twin.byId.get(assetId)!;
+  const pick = (indicator: string) => on.find((s) => s.indicator === indicator);
+  const present = BRIDGE_INDICATORS.map((i) => pick(i)).filter((s): s is SensorInfo => s !== undefined);
+  if (present.length === 0) {
+    skipped.push(`bridge: ${assetId} has no strain, deflection, acceleration, tilt or crack sensor`);
+    return [];
+  }
+  const series = await src.read(present.map((s) => s.id), from, to);
+  const get = (indicator: string) => {
+    const s = pick(indicator);
+    return s ? { sensorId: s.id, points: series.get(s.id) ?? [] } : undefined;
+  };
+  const num = (key: string) => (typeof asset.attributes[key] === 'number' ? (asset.attributes[key] as number) : undefined);
+  const input: BridgeInput = { spanId: assetId, spanM: num('spanM'), strain: get('strain'), deflection: get('deflection'), tilt: get('tilt'), crack: get('crack') };
+  const acc = get('acceleration');
+  const baselineHz = num('baselineFrequencyHz');
+  if (acc && acc.points.length >= 64 && baselineHz) {
+    const gaps = acc.points.slice(1).map((p, i) => p.ts - acc.points[i]!.ts).sort((a, b) => a - b);
+    input.acceleration = { sensorId: acc.sensorId, samples: acc.points.map((p) => p.value), sampleRateHz: 1000 / gaps[Math.floor(gaps.length / 2)]!, baselineHz };
+  } else if (acc) skipped.push(`bridge frequency: needs ≥ 64 acceleration samples and the span's baselineFrequencyHz`);
+  return analyseBridge(input);
 }

@@ -4,7 +4,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AnalysisResult, Point } from '../analysis/explain.ts';
+import { overflowRisk } from '../analysis/drainage-diagnosis.ts';
 import { analyseGasSpread } from '../analysis/gas-spread.ts';
+import { analyseNightFlow } from '../analysis/night-flow.ts';
 import { analyseAsset, type AnalysisSources, type AssetAnalysis } from '../analysis/service.ts';
 import { NetworkTwin } from '../network/index.ts';
 import { scopeOwner } from './access.ts';
@@ -33,6 +35,15 @@ const spreadQuery = z.object({
   lel: z.coerce.number().positive().max(100),
   maxReachM: z.coerce.number().positive().max(2000).optional(),
 });
+const overflowQuery = z.object({
+  rainfall: z.coerce.number().positive().max(500),
+  runoff: z.coerce.number().gt(0).max(1).optional(),
+  top: z.coerce.number().int().min(1).max(1000).default(20),
+});
+const nightFlowQuery = z.object({
+  days: z.coerce.number().int().min(2).max(60).default(7),
+  properties: z.coerce.number().int().min(0).max(10_000_000).optional(),
+});
 
 function invalid(reply: FastifyReply, error: z.ZodError) {
   return reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
@@ -53,11 +64,19 @@ export function registerAnalysisRoutes(app: FastifyInstance, ctx: Pick<ApiContex
     for (const r of rows) (out.get(r.sensor_id) ?? out.set(r.sensor_id, []).get(r.sensor_id)!).push({ ts: new Date(r.ts).getTime(), value: r.value });
     return out;
   };
-  const sources = async (): Promise<AnalysisSources> => ({
-    twin: await getTwin(),
-    sensors: ctx.sensors.all().map((s) => ({ id: s.id, assetId: s.assetId, indicator: s.indicator, location: s.location })),
-    read,
-  });
+  let zones: Promise<Map<string, string>> | null = null;
+  const getZones = () => (zones ??= ctx.db.query<{ asset_id: string; area_id: string }>(
+    `SELECT m.asset_id, m.area_id FROM asset_areas m JOIN areas a ON a.id = m.area_id WHERE a.kind = 'zone'`,
+  ).then((rows) => new Map(rows.map((r) => [r.asset_id, r.area_id]))).catch((error) => ((zones = null), Promise.reject(error))));
+  const sources = async (): Promise<AnalysisSources> => {
+    const zoneMap = await getZones();
+    return {
+      twin: await getTwin(),
+      sensors: ctx.sensors.all().map((s) => ({ id: s.id, assetId: s.assetId, indicator: s.indicator, location: s.location })),
+      read,
+      zoneOf: (id) => zoneMap.get(id) ?? null,
+    };
+  };
   /** An owner unit analyses only its own assets; another unit's asset answers 404 like a missing one. */
   const assetVisible = async (request: FastifyRequest, id: string) => {
     const asset = (await getTwin()).byId.get(id);
@@ -112,5 +131,37 @@ export function registerAnalysisRoutes(app: FastifyInstance, ctx: Pick<ApiContex
       if (error instanceof RangeError) return reply.code(422).send({ error: `assetId: ${error.message}` });
       throw error;
     }
+  });
+
+  // Overflow risk of the drainage network under a rainfall intensity (mm/h). An owner unit sees its own pipes only.
+  app.get('/api/analysis/drainage/overflow', userRoute, async (request, reply) => {
+    const query = overflowQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const src = await sources();
+    const result = overflowRisk({ twin: src.twin, rainfallMmH: query.data.rainfall, runoffCoefficient: query.data.runoff, zoneOf: src.zoneOf, top: query.data.top });
+    const owner = scopeOwner(request);
+    if (owner !== null) {
+      const mine = (id: string) => src.twin.byId.get(id)?.ownerId === owner;
+      result.segmentIds = result.segmentIds.filter(mine);
+      result.zoneIds = [...new Set(result.segmentIds.map((id) => src.zoneOf!(id)).filter((z): z is string => z !== null))].sort();
+      const detail = result.detail as { pipes: { pipeId: string }[] };
+      detail.pipes = detail.pipes.filter((p) => mine(p.pipeId));
+    }
+    return result;
+  });
+
+  // Minimum night flow of a metered area: the meter's sensor over the last `days` nights.
+  app.get<{ Params: { sensorId: string } }>('/api/analysis/night-flow/:sensorId', userRoute, async (request, reply) => {
+    const query = nightFlowQuery.safeParse(request.query);
+    if (!query.success) return invalid(reply, query.error);
+    const sensor = ctx.sensors.get(request.params.sensorId);
+    const owner = scopeOwner(request);
+    if (!sensor || (owner !== null && sensor.ownerId !== owner)) return reply.code(404).send({ error: `sensor ${request.params.sensorId} does not exist` });
+    const to = ctx.clock();
+    const from = new Date(to.getTime() - query.data.days * 24 * HOUR);
+    const flow = (await read([sensor.id], from, to)).get(sensor.id) ?? [];
+    const asset = (await getTwin()).byId.get(sensor.assetId);
+    const properties = query.data.properties ?? (typeof asset?.attributes.customers === 'number' ? asset.attributes.customers : 0);
+    return analyseNightFlow({ areaId: sensor.assetId, sensorId: sensor.id, flow, properties }) satisfies AnalysisResult;
   });
 }

@@ -96,4 +96,33 @@ describe('on-demand analyses', () => {
     const water = await api(platform, USERS.water);
     expect((await water.request('GET', '/api/analysis/gas-spread?assetId=AS-01&lel=60')).status).toBe(404);
   });
+
+  it('diagnoses a drainage manhole against the level monitor downstream, saying what it lacked', async () => {
+    const body = await operator.get<{ results: AnalysisResult[]; skipped: string[] }>('/api/analysis/assets/DN02');
+    const blockage = body.results.find((r) => r.model.name === 'drainage/blockage-level-trends')!;
+    expect(blockage.assetIds).toEqual(['DN02', 'DN04']);
+    expect(blockage.segmentIds).toEqual([]);
+    expect(body.skipped).toEqual(expect.arrayContaining([expect.stringContaining('no rain gauge')]));
+  });
+
+  it('rates overflow risk under a rainfall input, owner units seeing their own pipes only', async () => {
+    const result = await operator.get<AnalysisResult>('/api/analysis/drainage/overflow?rainfall=150');
+    expect(result.kind).toBe('drainage_diagnosis');
+    expect(result.segmentIds.length).toBeGreaterThan(0);
+    expect(result.segmentIds.every((id) => id.startsWith('DP'))).toBe(true);
+    const water = await api(platform, USERS.water);
+    expect((await water.get<AnalysisResult>('/api/analysis/drainage/overflow?rainfall=150')).segmentIds).toEqual([]);
+    const bad = await operator.request<{ error: string }>('GET', '/api/analysis/drainage/overflow?rainfall=-3');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('rainfall');
+  });
+
+  it('reads the minimum night flow of a meter, for its owner unit only', async () => {
+    const water = await api(platform, USERS.water);
+    const result = await water.get<AnalysisResult>('/api/analysis/night-flow/WF-001.q?days=3');
+    expect(result).toMatchObject({ kind: 'night_flow', model: { name: 'night-flow/minimum-night-flow' } });
+    const gas = await api(platform, USERS.gas);
+    expect((await gas.request('GET', '/api/analysis/night-flow/WF-001.q')).status).toBe(404);
+  });
 });
+
