@@ -55,6 +55,19 @@ export function registerBenchCommands(program: Command): void {
       process.exit(run.status ?? 1);
     });
   bench
+    .command('gas-spread')
+    .description('gas spread from random underground spaces of a generated city: trace, ranking, valves, evacuation (prints JSON)')
+    .option('--preset <name>', 'small or jingzhou', 'jingzhou')
+    .option('--seed <n>', 'generator and sampling seed', '1')
+    .option('--runs <n>', 'spaces to analyse', '200')
+    .option('--lel <v>', 'concentration at the source (%LEL)', '40')
+    .option('--json', 'print only the JSON result line (the default output is already JSON)')
+    .action((opts: { preset: string; seed: string; runs: string; lel: string }) => {
+      const script = path.join(import.meta.dirname, 'gas-spread.ts');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--preset', opts.preset, '--seed', opts.seed, '--runs', opts.runs, '--lel', opts.lel], { stdio: 'inherit' });
+      process.exit(run.status ?? 1);
+    });
+  bench
     .command('leak')
     .description('leak localisation on EPANET networks under separate conditions (onset, noise, demand error, time); prints JSON')
     .option('--data <dir>', 'folder with Net1.inp, Net2.inp, ky4.inp', '/work/shared/data/epanet')

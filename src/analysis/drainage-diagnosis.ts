@@ -233,6 +233,6 @@ export function overflowRisk(input: { twin: NetworkTwin; rainfallMmH: number; ru
       ...(over[0] ? [evidence('worstRatio', `worst pipe ${over[0].pipeId}: flow / capacity`, over[0].ratio, '×', 'computation')] : []),
     ],
     model: { name: 'drainage/overflow-rational-manning', version: 1, method: 'Q = C·i·A with A = upstream pipe length × strip width; capacity by Manning full bore (n = 0.013, slope from inverts).', parameters: { runoffCoefficient: c, stripWidthM: strip, manningN: 0.013, defaultSlope } },
-    assetIds: [], segmentIds: over.map((r) => r.pipeId), zoneIds: zones, detail: { pipes: rows.slice(0, input.top ?? 20) },
+    assetIds: [], segmentIds: over.map((r) => r.pipeId), zoneIds: zones, detail: { rated: rows.length, pipes: rows.slice(0, input.top ?? 20) },
   };
 }
