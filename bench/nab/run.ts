@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from '../../src/detect/anomaly/index.ts';
 import { DEFAULT_NAB_DIR, loadNab, splitNab } from './corpus.ts';
+import { scoreCorpus, type ScoredFile } from './score.ts';
 import { detectAll, scorePart, thresholdsOf, tuneBothWays } from './tune.ts';
 
 /** The published scoreboard (full 58-file corpus), standard / reward low FP / reward low FN. */
@@ -20,6 +21,11 @@ export const SCOREBOARD: Record<string, [number, number, number]> = {
 };
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Per file under the standard profile at the part's own threshold: where the points are won and lost. */
+function perFile(files: ScoredFile[]) {
+  return scoreCorpus(files, 'standard').files.map((f) => ({ file: f.name, raw: round(f.score), windows: f.windows, detected: f.detected, fp: f.fp }));
+}
 
 export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; split: 'tune' | 'all'; crossCheck: boolean }) {
   const started = Date.now();
@@ -39,6 +45,7 @@ export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; s
     result.holdout = scorePart(holdScored);
     result.holdoutAtTuneThresholds = scorePart(holdScored, thresholdsOf(tuneResult));
     result.all = scorePart([...tuneScored, ...holdScored]);
+    result.perFile = { tune: perFile(tuneScored), holdout: perFile(holdScored) };
   }
   if (opts.split === 'all' && opts.crossCheck) {
     // The tuning procedure (bench/nab/tune.ts) run both ways: chosen on the tuning files (it must

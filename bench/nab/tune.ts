@@ -8,21 +8,27 @@ import type { NabFile } from './corpus.ts';
 import { PROFILES, scoreCorpus, type ProfileName, type ScoredFile } from './score.ts';
 
 /**
- * Candidates: the suppression rule (the one-report-per-episode step, which the held-out collapse
- * traced to), its length, and the learning period (300 readings hid a whole labelled window of
- * the shortest tuning file, iio_us-east-1_i-a2eb1cd9_NetworkIn, 1,243 rows, window at 218–280).
- * `fire` candidates carry their own alarm threshold, which starts the quiet period.
+ * Candidates, written out in full for the settings they vary (the rest are the detector's defaults):
+ * - the one-report-per-episode rule, which the held-out collapse traced to: `peak` over 1000
+ *   readings (the earlier default) zeroes a whole labelled window when a larger score came up to
+ *   1000 readings before it; 300 readings is about one NAB window of a 4,000-row file;
+ * - `rangeTolerance`: Numenta's "spatial anomaly" rule (a reading beyond the range of all earlier
+ *   readings by this fraction of it scores 1);
+ * - `alarmQuiet` after an alarm at `threshold`: only the first reading of a rising run reports
+ *   (after the filter of Numenta's anomaly likelihood, which keeps the first reading of a run in
+ *   the red zone), since NAB counts every further reading outside a window as a false positive.
  */
+const VARIED = { suppressMode: 'peak', suppress: 1000, rangeTolerance: 0, alarmQuiet: 0, threshold: 0.3 } as const;
 export const CANDIDATES: ReadonlyArray<Partial<AnomalyOptions>> = [
-  { suppressMode: 'peak', suppress: 1000, learning: 300 },
-  { suppressMode: 'peak', suppress: 1000, learning: 150 },
-  { suppressMode: 'peak', suppress: 300, learning: 300 },
-  { suppressMode: 'peak', suppress: 300, learning: 150 },
-  { suppressMode: 'fire', suppress: 300, threshold: 0.3, damp: 0, learning: 300 },
-  { suppressMode: 'fire', suppress: 300, threshold: 0.3, damp: 0, learning: 150 },
-  { suppressMode: 'fire', suppress: 600, threshold: 0.3, damp: 0, learning: 150 },
-  { suppressMode: 'peak', suppress: 1000, learning: 150, scoreMode: 'rank' },
-];
+  {},
+  { suppress: 300 },
+  { rangeTolerance: 0.1 },
+  { rangeTolerance: 0.1, suppress: 300 },
+  { rangeTolerance: 0.1, suppress: 300, alarmQuiet: 200, threshold: 0.2 },
+  { rangeTolerance: 0.1, suppress: 300, alarmQuiet: 200 },
+  { rangeTolerance: 0.05, suppress: 300, alarmQuiet: 200 },
+  { rangeTolerance: 0.1, alarmQuiet: 200 },
+].map((c) => ({ ...VARIED, ...c }));
 
 export type PartScores = Record<ProfileName, { score: number; threshold: number; windowsDetected: number; windowsMissed: number; fp: number }>;
 

@@ -87,6 +87,33 @@ describe('AnomalyDetector', () => {
     expect(best).toBeLessThan(start + 12);
   });
 
+  it('scores 1 for a reading beyond the range of all earlier ones by more than the tolerance', () => {
+    // Noise in [10, 20); tolerance 0.1 of the range so far. After 20.5 the range is about
+    // [10, 20.5], so out of range means above about 21.55.
+    const rnd = random(4);
+    const points = Array.from({ length: 800 }, (_, i) => ({ line: i + 2, raw: String(i), ts: T0 + i * STEP, value: 10 + rnd() * 10 }));
+    points[600]!.value = 20.5; // above the maximum so far, but within the tolerance
+    points[700]!.value = 22; // beyond it
+    const options = { rangeTolerance: 0.1, suppress: 50, alarmQuiet: 0 };
+    const scores = scoreSeries(points, options).map((p) => p.score);
+    expect(scores[700]).toBe(1);
+    expect(scores[600]).toBeLessThan(1);
+    // Off (0), the same reading is scored by the statistics only.
+    expect(scoreSeries(points, { ...options, rangeTolerance: 0 })[700]!.score).toBeLessThan(1);
+  });
+
+  it('reports a rising run once: scores are 0 for alarmQuiet readings after an alarm', () => {
+    // A ramp away from a flat noisy level: every reading is a new peak, each above the threshold.
+    const rnd = random(9);
+    const points = Array.from({ length: 1000 }, (_, i) => ({
+      line: i + 2, raw: String(i), ts: T0 + i * STEP, value: 50 + (rnd() - 0.5) * 2 + (i >= 900 ? (i - 899) * 3 : 0),
+    }));
+    const loud = scoreSeries(points, { alarmQuiet: 0, rangeTolerance: 0 }).slice(900, 960).filter((p) => p.isAnomaly).length;
+    const quiet = scoreSeries(points, { alarmQuiet: 200, rangeTolerance: 0 }).slice(900).filter((p) => p.isAnomaly).length;
+    expect(loud).toBeGreaterThan(1);
+    expect(quiet).toBe(1);
+  });
+
   it('refuses non-finite input', () => {
     expect(() => new AnomalyDetector().update(T0, NaN)).toThrow(/finite/);
   });
