@@ -105,8 +105,8 @@ export const DEFAULT_RULES: Rule[] = [
   threshold({ id: 'gas-flow-baseline', name: '燃气流量异常', indicator: 'gas_flow', kind: 'baseline', direction: 'above', thresholds: { 4: 0.149 }, recovery: 0.05, keepFiringS: 3600,
     source: 'no fixed limit: the streaming detector (docs/detection.md) learns each meter\'s daily pattern; its score threshold 0.149 is tuned on NAB' }),
   // Water.
-  threshold({ id: 'water-pressure-drop', name: '供水压力骤降', indicator: 'water_pressure', kind: 'rate', windowS: 300, direction: 'below', thresholds: { 2: -0.1, 3: -0.05 }, recovery: -0.02,
-    source: 'ours: a burst main drops pressure by tenths of a MPa within minutes (the transient CJJ 207-2013 burst response starts from)' }),
+  threshold({ id: 'water-pressure-drop', name: '供水压力骤降', indicator: 'water_pressure', kind: 'rate', windowS: 300, direction: 'below', thresholds: { 2: -0.15, 3: -0.08 }, recovery: -0.03,
+    source: 'ours: a burst main drops pressure by a tenth of a MPa or more within minutes; daily swings of a few hundredths do not count' }),
   threshold({ id: 'water-pressure-stuck', name: '供水压力数据不变', indicator: 'water_pressure', kind: 'stuck', category: 'maintenance', tolerance: 0, direction: 'above', thresholds: { 4: 21_600 }, recovery: 1,
     source: 'ours: as for gas pressure' }),
   threshold({ id: 'water-flow-baseline', name: '供水流量异常', indicator: 'water_flow', kind: 'baseline', direction: 'above', thresholds: { 4: 0.149 }, recovery: 0.05, keepFiringS: 3600,

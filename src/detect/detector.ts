@@ -281,7 +281,7 @@ export async function detect(tx: Queryable, book: RuleBook, readings: SensorRead
       let holds = triggerHolds(rule, reading.value);
       for (const [i, clause] of rule.composite!.clauses.entries()) {
         let any = false;
-        for (let k = 0; k < anchor.members[i]!.length; k++) any ||= clauseHolds(clause, aggregates[at++]!);
+        for (let k = 0; k < anchor.members[i]!.length; k++, at++) if (clauseHolds(clause, aggregates[at]!)) any = true;
         holds &&= any;
       }
       const state = stateOf(key);

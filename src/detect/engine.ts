@@ -53,8 +53,10 @@ export function signal(rule: Rule, state: RuleState, t: number, value: number, a
       // The change within the window: a fall is measured from the window's highest value, a rise
       // from its lowest, so the change is caught however the window's readings are spaced.
       const windowMs = (rule.windowS ?? 600) * 1000;
+      const seenBefore = (state.window ?? []).some(([ts]) => ts < t);
       const points = (state.window ?? []).filter(([ts]) => ts >= t - windowMs && ts < t);
-      let change: number | null = null;
+      // Readings before, none within the window: nothing changed within it.
+      let change: number | null = seenBefore ? 0 : null;
       if (points.length > 0) {
         const values = points.map(([, v]) => v);
         change = rule.direction === 'below' ? value - Math.max(...values) : value - Math.min(...values);
