@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { MeDto } from '../api.ts';
 import type { LifelineStore } from '../store.ts';
 import { FacilitiesPage, KpiPage, RemediationPage, WaterEnvironmentPage } from './drainage/index.ts';
+import { InspectionsPage, IntrusionsLeaksPage, MisconnectionsPage } from './inspections/index.ts';
 
 /** What every page receives: the live store (alarms, incidents, sensors) and who is logged in. */
 export interface PageProps {
@@ -32,6 +33,9 @@ export const PAGES: PageDefinition[] = [
   { id: 'facilities', titleKey: 'drainageProgramme.nav.facilities', group: 'drainage', component: FacilitiesPage },
   { id: 'water', titleKey: 'drainageProgramme.nav.water', group: 'drainage', component: WaterEnvironmentPage },
   { id: 'kpi', titleKey: 'drainageProgramme.nav.kpi', group: 'drainage', roles: ['bureau_supervisor', 'centre_operator', 'admin'], component: KpiPage },
+  { id: 'inspections', titleKey: 'inspections.nav', group: 'drainage', component: InspectionsPage },
+  { id: 'misconnections', titleKey: 'findings.navMisconnections', group: 'drainage', component: MisconnectionsPage },
+  { id: 'intrusions', titleKey: 'findings.navIntrusions', group: 'drainage', component: IntrusionsLeaksPage },
 ];
 
 export function pagesFor(me: MeDto | undefined): PageDefinition[] {

@@ -1,0 +1,2 @@
+export { InspectionsPage } from './InspectionsPage.tsx';
+export { IntrusionsLeaksPage, MisconnectionsPage } from './FindingsRegister.tsx';
