@@ -135,14 +135,37 @@ function spread(edges: Edge[][], source: number, decay: Record<PathKind, number>
   const prevKind: (PathKind | null)[] = new Array(n).fill(null);
   const prev = new Int32Array(n).fill(-1);
   cost[source] = 0;
+  // Binary min-heap of [cost, vertex] with lazy deletion.
   const heap: [number, number][] = [[0, source]];
+  const push = (item: [number, number]) => {
+    heap.push(item);
+    for (let i = heap.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (heap[p]![0] <= heap[i]![0]) break;
+      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+      i = p;
+    }
+  };
+  const pop = (): [number, number] => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l]![0] < heap[m]![0]) m = l;
+        if (r < heap.length && heap[r]![0] < heap[m]![0]) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+        i = m;
+      }
+    }
+    return top;
+  };
   while (heap.length > 0) {
-    // The graphs are a few hundred vertices: a sorted pop is cheap enough and obviously right.
-    let best = 0;
-    for (let i = 1; i < heap.length; i++) if (heap[i]![0] < heap[best]![0]) best = i;
-    const [c, v] = heap[best]!;
-    heap[best] = heap[heap.length - 1]!;
-    heap.pop();
+    const [c, v] = pop();
     if (c > cost[v]!) continue;
     for (const e of edges[v]!) {
       const nc = c + e.lengthM / decay[e.kind];
@@ -151,7 +174,7 @@ function spread(edges: Edge[][], source: number, decay: Record<PathKind, number>
         length[e.to] = length[v]! + e.lengthM;
         prev[e.to] = v;
         prevKind[e.to] = e.kind;
-        heap.push([nc, e.to]);
+        push([nc, e.to]);
       }
     }
   }
