@@ -20,6 +20,9 @@ export interface TransitionRequest {
   action: IncidentAction;
   reason?: string;
   orgId?: string;
+  /** dispose: photos and files uploaded beforehand, and where the unit stood. */
+  attachmentIds?: string[];
+  location?: { lon: number; lat: number };
 }
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {

@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditVerificationDto, IncidentAction, IncidentDto, IncidentState, OrganisationDto, Role, WorkflowDto } from '../api.ts';
+import { currentPosition, evidenceApi } from '../api/evidence.ts';
 import { formatTime } from '../format.ts';
 import { actionsFor, consoleApi, isOverdue, type ConsoleUser } from '../incidentConsole.ts';
 import { IncidentAnalysis } from './IncidentAnalysis.tsx';
+import { Evidence } from './Evidence.tsx';
 import { LevelBadge } from './LevelBadge.tsx';
 import './IncidentList.css';
 
@@ -43,6 +45,8 @@ interface Pending {
   action: IncidentAction;
   reason: string;
   orgId: string;
+  /** dispose: photos and files to upload and cite. */
+  files: File[];
 }
 
 export function IncidentList({ incidents }: Props) {
@@ -100,11 +104,21 @@ export function IncidentList({ incidents }: Props) {
 
   const reasonRequired = (action: IncidentAction) => workflow?.actions.find((a) => a.action === action)?.reasonRequired ?? false;
 
-  const run = async (incident: IncidentDto, action: IncidentAction, reason?: string, orgId?: string) => {
+  const run = async (incident: IncidentDto, action: IncidentAction, reason?: string, orgId?: string, files: File[] = []) => {
     setBusy(incident.id);
     setErrors(({ [incident.id]: _, ...rest }) => rest);
     try {
-      const updated = await consoleApi.transition(incident.id, user, { action, reason: reason?.trim() || undefined, orgId: orgId || undefined });
+      // Evidence first: each file uploaded with the location stamp, then the disposal cites them.
+      const here = files.length > 0 ? await currentPosition() : null;
+      const attachmentIds: string[] = [];
+      for (const file of files) {
+        const stamp = here ? { ...here, takenAt: new Date(file.lastModified || Date.now()).toISOString() } : null;
+        attachmentIds.push((await evidenceApi.upload(incident.id, file, stamp)).id);
+      }
+      const updated = await consoleApi.transition(incident.id, user, {
+        action, reason: reason?.trim() || undefined, orgId: orgId || undefined,
+        attachmentIds: attachmentIds.length > 0 ? attachmentIds : undefined, location: here ? { lon: here.lon, lat: here.lat } : undefined,
+      });
       setFresh((f) => ({ ...f, [updated.id]: updated }));
       setPending(null);
     } catch (err) {
@@ -116,7 +130,7 @@ export function IncidentList({ incidents }: Props) {
 
   const start = (incident: IncidentDto, action: IncidentAction) => {
     if (reasonRequired(action) || action === 'dispatch') {
-      setPending({ id: incident.id, action, reason: '', orgId: incident.ownerId ?? owners[0]?.id ?? '' });
+      setPending({ id: incident.id, action, reason: '', orgId: incident.ownerId ?? owners[0]?.id ?? '', files: [] });
     } else {
       void run(incident, action);
     }
@@ -216,7 +230,7 @@ export function IncidentList({ incidents }: Props) {
                     className="action-form" data-testid="action-form"
                     onSubmit={(e) => {
                       e.preventDefault();
-                      void run(incident, form.action, form.reason, form.action === 'dispatch' ? form.orgId : undefined);
+                      void run(incident, form.action, form.reason, form.action === 'dispatch' ? form.orgId : undefined, form.files);
                     }}
                   >
                     {form.action === 'dispatch' && (
@@ -234,6 +248,20 @@ export function IncidentList({ incidents }: Props) {
                           required value={form.reason} maxLength={2000} rows={2} data-testid="action-reason"
                           onChange={(e) => setPending({ ...form, reason: e.target.value })}
                         />
+                      </label>
+                    )}
+                    {form.action === 'dispose' && (
+                      <label>
+                        <span>{t('evidence.attach')}</span>
+                        <input
+                          type="file" accept="image/jpeg,image/png,image/webp,application/pdf" multiple data-testid="dispose-files"
+                          onChange={(e) => setPending({ ...form, files: [...(e.target.files ?? [])] })}
+                        />
+                        {form.files.length > 0 && (
+                          <span className="dispose-files" data-testid="dispose-file-list">
+                            {form.files.map((f) => <span key={`${f.name}-${f.size}`}>{t('evidence.chosen', { name: f.name, kb: Math.ceil(f.size / 1024) })}</span>)}
+                          </span>
+                        )}
                       </label>
                     )}
                     <div className="actions">
@@ -256,6 +284,7 @@ export function IncidentList({ incidents }: Props) {
                 </button>
                 {open[incident.id] && (
                   <div className="timeline-box">
+                    <Evidence incidentId={incident.id} version={incident.updatedAt} />
                     <ol className="timeline" data-testid="timeline">
                       {incident.events.map((e) => (
                         <li key={e.seq} className={`event event-${e.action}`}>

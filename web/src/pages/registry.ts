@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { MeDto } from '../api.ts';
 import type { LifelineStore } from '../store.ts';
+import { Webhooks } from './Webhooks.tsx';
 import { FacilitiesPage, KpiPage, RemediationPage, WaterEnvironmentPage } from './drainage/index.ts';
 import { InspectionsPage, IntrusionsLeaksPage, MisconnectionsPage } from './inspections/index.ts';
 
@@ -36,6 +37,7 @@ export const PAGES: PageDefinition[] = [
   { id: 'inspections', titleKey: 'inspections.nav', group: 'drainage', component: InspectionsPage },
   { id: 'misconnections', titleKey: 'findings.navMisconnections', group: 'drainage', component: MisconnectionsPage },
   { id: 'intrusions', titleKey: 'findings.navIntrusions', group: 'drainage', component: IntrusionsLeaksPage },
+  { id: 'webhooks', titleKey: 'webhooks.nav', group: 'admin', roles: ['admin'], component: Webhooks },
 ];
 
 export function pagesFor(me: MeDto | undefined): PageDefinition[] {

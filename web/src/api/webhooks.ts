@@ -1,0 +1,39 @@
+// Typed fetches for webhook subscriptions, their delivery log and integration keys
+// (src/notify/routes.ts, admins only). A secret comes back once, in the answer that creates it.
+import type { Delivery, IntegrationKey, Subscription } from '../../../src/notify/index.ts';
+
+export type { Delivery, IntegrationKey, Subscription };
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, {
+    ...init, credentials: 'same-origin',
+    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
+  });
+  const text = await res.text();
+  const body = text ? (JSON.parse(text) as unknown) : null;
+  if (!res.ok) {
+    throw new Error(body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`);
+  }
+  return body as T;
+}
+
+export interface NewSubscriptionInput {
+  url: string;
+  events: string[];
+  ownerId: string | null;
+  description?: string;
+}
+
+export const webhooksApi = {
+  events: () => call<string[]>('/api/webhooks/events'),
+  subscriptions: () => call<Subscription[]>('/api/webhooks/subscriptions'),
+  create: (input: NewSubscriptionInput) => call<Subscription & { secret: string }>('/api/webhooks/subscriptions', { method: 'POST', body: JSON.stringify(input) }),
+  switchOff: (id: string) => call<null>(`/api/webhooks/subscriptions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  deliveries: (limit = 50) => call<Delivery[]>(`/api/webhooks/deliveries?limit=${limit}`),
+  retry: (id: string) => call<{ id: string }>(`/api/webhooks/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  keys: () => call<IntegrationKey[]>('/api/integrations/keys'),
+  createKey: (input: { id: string; name: string; orgId: string; role: string }) =>
+    call<IntegrationKey & { secret: string }>('/api/integrations/keys', { method: 'POST', body: JSON.stringify(input) }),
+  switchOffKey: (id: string) => call<null>(`/api/integrations/keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  organisations: () => call<{ id: string; name: string; kind: string }[]>('/api/organisations'),
+};

@@ -1,0 +1,187 @@
+// Webhooks and integrations, for admins: subscriptions (receiver URL, events, optional owner unit)
+// with their signing secret shown once; the latest deliveries with attempts and results, a failed
+// one retried on demand; integration keys for signed inbound feedback (src/notify).
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { webhooksApi, type Delivery, type IntegrationKey, type Subscription } from '../api/webhooks.ts';
+import type { PageProps } from './registry.ts';
+import './Webhooks.css';
+
+const KEY_ROLES = ['owner_dispatcher', 'field_crew', 'centre_operator', 'bureau_supervisor'] as const;
+
+export function Webhooks(_props: PageProps) {
+  const { t, i18n } = useTranslation();
+  const [events, setEvents] = useState<string[]>([]);
+  const [subscriptions, setSubscriptions] = useState<Subscription[]>([]);
+  const [deliveries, setDeliveries] = useState<Delivery[]>([]);
+  const [keys, setKeys] = useState<IntegrationKey[]>([]);
+  const [orgs, setOrgs] = useState<{ id: string; name: string; kind: string }[]>([]);
+  const [secret, setSecret] = useState<{ subject: string; value: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [form, setForm] = useState({ url: '', events: ['*'] as string[], ownerId: '', description: '' });
+  const [keyForm, setKeyForm] = useState({ id: '', name: '', orgId: '', role: 'owner_dispatcher' });
+
+  const reload = useCallback(async () => {
+    const [e, s, d, k, o] = await Promise.all([
+      webhooksApi.events(), webhooksApi.subscriptions(), webhooksApi.deliveries(), webhooksApi.keys(), webhooksApi.organisations(),
+    ]);
+    setEvents(e);
+    setSubscriptions(s);
+    setDeliveries(d);
+    setKeys(k);
+    setOrgs(o);
+  }, []);
+  useEffect(() => {
+    reload().catch((e: Error) => setError(e.message));
+    const timer = setInterval(() => void webhooksApi.deliveries().then(setDeliveries).catch(() => undefined), 10_000);
+    return () => clearInterval(timer);
+  }, [reload]);
+
+  const run = (work: () => Promise<void>) => {
+    setError(null);
+    work().then(reload).catch((e: Error) => setError(e.message));
+  };
+  const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString(i18n.language) : '—');
+  const orgName = (id: string | null) => (id ? orgs.find((o) => o.id === id)?.name ?? id : t('webhooks.wholeCity'));
+  const toggleEvent = (e: string, on: boolean) => {
+    const rest = form.events.filter((x) => x !== e && x !== '*');
+    setForm({ ...form, events: e === '*' ? (on ? ['*'] : []) : on ? [...rest, e] : rest });
+  };
+
+  const addSubscription = (e: FormEvent) => {
+    e.preventDefault();
+    run(async () => {
+      const created = await webhooksApi.create({ url: form.url.trim(), events: form.events, ownerId: form.ownerId || null, description: form.description.trim() || undefined });
+      setSecret({ subject: created.url, value: created.secret });
+      setForm({ url: '', events: ['*'], ownerId: '', description: '' });
+    });
+  };
+  const addKey = (e: FormEvent) => {
+    e.preventDefault();
+    run(async () => {
+      const created = await webhooksApi.createKey({ ...keyForm, id: keyForm.id.trim(), name: keyForm.name.trim() });
+      setSecret({ subject: created.id, value: created.secret });
+      setKeyForm({ id: '', name: '', orgId: '', role: 'owner_dispatcher' });
+    });
+  };
+
+  return (
+    <div className="webhooks-admin" data-testid="webhooks-admin">
+      <div className="page-header">
+        <h1>{t('webhooks.nav')}</h1>
+      </div>
+      {error && <p className="page-error" role="alert" data-testid="webhooks-error">{error}</p>}
+      {secret && (
+        <div className="hook-secret" role="status" data-testid="secret-box">
+          <strong>{t('webhooks.secretOnce', { subject: secret.subject })}</strong>
+          <code data-testid="secret-value">{secret.value}</code>
+          <button type="button" onClick={() => setSecret(null)}>{t('webhooks.dismiss')}</button>
+        </div>
+      )}
+      <p className="page-note">{t('webhooks.signing')}</p>
+
+      <h2>{t('webhooks.subscriptions')}</h2>
+      <table className="page-table" data-testid="subscriptions-table">
+        <thead>
+          <tr><th>#</th><th>{t('webhooks.url')}</th><th>{t('webhooks.events')}</th><th>{t('webhooks.owner')}</th><th>{t('webhooks.status')}</th><th /></tr>
+        </thead>
+        <tbody>
+          {subscriptions.map((s) => (
+            <tr key={s.id} data-testid="subscription-row" data-subscription={s.id}>
+              <td>{s.id}</td>
+              <td><code>{s.url}</code>{s.description && <div>{s.description}</div>}</td>
+              <td>{s.events.includes('*') ? t('webhooks.allEvents') : s.events.join(', ')}</td>
+              <td>{orgName(s.ownerId)}</td>
+              <td>{s.active ? t('webhooks.active') : t('webhooks.off')}</td>
+              <td>{s.active && <button type="button" data-testid="switch-off" onClick={() => run(() => webhooksApi.switchOff(s.id).then(() => undefined))}>{t('webhooks.switchOff')}</button>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <form className="hook-form" onSubmit={addSubscription} data-testid="add-subscription">
+        <h3>{t('webhooks.create')}</h3>
+        <label>{t('webhooks.url')} <input name="url" type="url" required value={form.url} placeholder="https://" onChange={(e) => setForm({ ...form, url: e.target.value })} /></label>
+        <label>{t('webhooks.owner')}{' '}
+          <select name="ownerId" value={form.ownerId} onChange={(e) => setForm({ ...form, ownerId: e.target.value })}>
+            <option value="">{t('webhooks.wholeCity')}</option>
+            {orgs.filter((o) => o.kind === 'owner').map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+          </select>
+        </label>
+        <label>{t('webhooks.description')} <input name="description" value={form.description} maxLength={500} onChange={(e) => setForm({ ...form, description: e.target.value })} /></label>
+        <fieldset>
+          <legend>{t('webhooks.events')}</legend>
+          {['*', ...events].map((e) => (
+            <label key={e}>
+              <input type="checkbox" name={`event-${e}`} checked={form.events.includes(e)} onChange={(x) => toggleEvent(e, x.target.checked)} />
+              {e === '*' ? t('webhooks.allEvents') : <code>{e}</code>}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" disabled={form.events.length === 0}>{t('webhooks.create')}</button>
+      </form>
+
+      <h2>{t('webhooks.deliveries')}</h2>
+      {deliveries.length === 0 ? <p>{t('webhooks.noDeliveries')}</p> : (
+        <table className="page-table" data-testid="deliveries-table">
+          <thead>
+            <tr>
+              <th>{t('webhooks.created')}</th><th>#</th><th>{t('webhooks.event')}</th><th>{t('webhooks.state')}</th><th>{t('webhooks.attempts')}</th>
+              <th>{t('webhooks.lastResult')}</th><th>{t('webhooks.next')}</th><th />
+            </tr>
+          </thead>
+          <tbody>
+            {deliveries.map((d) => (
+              <tr key={d.id} data-testid="delivery-row" data-state={d.state}>
+                <td>{time(d.createdAt)}</td>
+                <td>{d.subscriptionId}</td>
+                <td><code title={d.id}>{d.eventType}</code> {d.eventKey}</td>
+                <td>{t(`webhooks.deliveryState.${d.state}`)}</td>
+                <td>{d.attempts}</td>
+                <td>{d.lastError ?? (d.lastStatus !== null ? `HTTP ${d.lastStatus}` : '—')}</td>
+                <td>{time(d.nextAttemptAt)}</td>
+                <td>{d.state === 'failed' && <button type="button" onClick={() => run(() => webhooksApi.retry(d.id).then(() => undefined))}>{t('webhooks.retry')}</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>{t('webhooks.keys')}</h2>
+      <table className="page-table" data-testid="keys-table">
+        <thead>
+          <tr><th>{t('webhooks.keyId')}</th><th>{t('webhooks.keyName')}</th><th>{t('webhooks.org')}</th><th>{t('webhooks.role')}</th><th>{t('webhooks.status')}</th><th /></tr>
+        </thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr key={k.id} data-testid="key-row">
+              <td><code>{k.id}</code></td>
+              <td>{k.name}</td>
+              <td>{orgName(k.orgId)}</td>
+              <td>{t(`roles.${k.role}`)}</td>
+              <td>{k.active ? t('webhooks.active') : t('webhooks.off')}</td>
+              <td>{k.active && <button type="button" onClick={() => run(() => webhooksApi.switchOffKey(k.id).then(() => undefined))}>{t('webhooks.switchOff')}</button>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="hook-form" onSubmit={addKey} data-testid="add-key">
+        <h3>{t('webhooks.createKey')}</h3>
+        <label>{t('webhooks.keyId')} <input name="id" required pattern="[a-z0-9][a-z0-9._\-]{1,63}" value={keyForm.id} onChange={(e) => setKeyForm({ ...keyForm, id: e.target.value })} /></label>
+        <label>{t('webhooks.keyName')} <input name="name" required value={keyForm.name} onChange={(e) => setKeyForm({ ...keyForm, name: e.target.value })} /></label>
+        <label>{t('webhooks.org')}{' '}
+          <select name="orgId" required value={keyForm.orgId} onChange={(e) => setKeyForm({ ...keyForm, orgId: e.target.value })}>
+            <option value="" />
+            {orgs.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+          </select>
+        </label>
+        <label>{t('webhooks.role')}{' '}
+          <select name="role" value={keyForm.role} onChange={(e) => setKeyForm({ ...keyForm, role: e.target.value })}>
+            {KEY_ROLES.map((r) => <option key={r} value={r}>{t(`roles.${r}`)}</option>)}
+          </select>
+        </label>
+        <button type="submit">{t('webhooks.createKey')}</button>
+      </form>
+    </div>
+  );
+}
