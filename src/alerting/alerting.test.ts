@@ -262,10 +262,10 @@ describe('grouping', () => {
   it('groups by asset, area and network, most severe group first; muted members do not set the level', () => {
     const alarm = (id: string, level: WarningLevel, assetId: string, areaId: string | null, muted = false) => ({ id, level, assetId, network: 'water', areaId, muted });
     const alarms = [alarm('1', 3, 'J1', 'west'), alarm('2', 1, 'J2', 'east', true), alarm('3', 2, 'J2', 'east'), alarm('4', 4, 'J3', null)];
-    expect(groupAlarms(alarms, 'asset').map((g) => [g.key, g.level, g.muted, g.members.map((m) => m.id)])).toEqual([
+    expect(groupAlarms(alarms, 'asset', (a) => a).map((g) => [g.key, g.level, g.muted, g.members.map((m) => m.id)])).toEqual([
       ['J2', 2, 1, ['2', '3']], ['J1', 3, 0, ['1']], ['J3', 4, 0, ['4']],
     ]);
-    expect(groupAlarms(alarms, 'area').map((g) => g.key)).toEqual(['east', 'west', 'none']);
-    expect(groupAlarms(alarms, 'network')).toMatchObject([{ key: 'water', level: 2, muted: 1 }]);
+    expect(groupAlarms(alarms, 'area', (a) => a).map((g) => g.key)).toEqual(['east', 'west', 'none']);
+    expect(groupAlarms(alarms, 'network', (a) => a)).toMatchObject([{ key: 'water', level: 2, muted: 1 }]);
   });
 });

@@ -1,5 +1,5 @@
 export * from './types.ts';
-export { AlarmRouter, type AlertingOptions, type Notice, type NoticeReason, type Routed } from './router.ts';
+export { AlarmRouter, type AlarmRouting, type AlertingOptions, type Notice, type NoticeReason, type Routed } from './router.ts';
 export { acknowledgeAlarm, alarmEvents, alertingStates, type AckOutcome, type AlarmEvent } from './alarms.ts';
 export { endSilence, insertSilence, listSilences, silenceInForce, silenceMatches, silencesInForce, type NewSilence } from './silences.ts';
 export { DEFAULT_INHIBITIONS, isAlarmSource, isTarget, scopeOf, type InhibitionRule } from './inhibition.ts';

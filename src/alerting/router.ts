@@ -37,6 +37,11 @@ export interface Routed {
   notices: Notice[];
 }
 
+/** What the ingest pipeline needs of noise control. */
+export interface AlarmRouting {
+  route(tx: Queryable, changes: AlarmChange[], now: Date): Promise<Routed>;
+}
+
 interface SubjectRow {
   id: string; sensor_id: string; rule_id: string; level: number; last_value: number; opened_at: Date; state: string;
   asset_id: string; asset_type: string; owner_id: string; device_id: string; indicator: string; network: NetworkKind; area_ids: string[];
@@ -82,7 +87,7 @@ interface Source {
  * decision on the alarm row and in its timeline, and says which changes go on to open incidents
  * and notifications. A silence wins over an inhibition, an inhibition over flapping.
  */
-export class AlarmRouter {
+export class AlarmRouter implements AlarmRouting {
   readonly inhibitions: InhibitionRule[];
   readonly flapping: FlappingPolicy;
   private twin: Promise<NetworkTwin> | null = null;

@@ -139,6 +139,12 @@ export interface AlarmDto {
   clearedAt: string | null;
   lastValue: number;
   incidentId: string | null;
+  /** Who acknowledged the episode, when, with what comment; null until then (an escalation resets it). Absent on older servers. */
+  ack?: AckDto | null;
+  /** Why the alarm is muted (silence, inhibition, flapping): it opens no incident and sends no notification. Absent on older servers. */
+  muted?: MuteDto | null;
+  /** Opened while its sensor and rule were flapping (docs/alerting.md). */
+  flapping?: boolean;
 }
 
 export interface HealthDto {
@@ -153,7 +159,12 @@ export type LiveMessage =
   | { type: 'hello'; serverTime: string }
   | { type: 'alarm'; alarm: AlarmDto }
   | { type: 'incident'; incident: IncidentDto }
-  | { type: 'readings'; readings: { sensorId: string; ts: string; value: number }[] };
+  | { type: 'readings'; readings: { sensorId: string; ts: string; value: number }[] }
+  | { type: 'notification'; notification: AlarmNotificationDto };
+
+// Alerting: acknowledgement, silences, grouping (src/api/alerting-dto.ts, docs/alerting.md).
+export type * from './alerting-dto.ts';
+import type { AckDto, AlarmNotificationDto, MuteDto } from './alerting-dto.ts';
 
 // Network twin (docs/network.md).
 

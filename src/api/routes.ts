@@ -8,15 +8,17 @@ import type { SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
 import { scopeOwner } from './access.ts';
+import { registerAlertingRoutes, type AlertingApi } from './alerting-routes.ts';
+import { alertingStates, type AlarmAlerting } from '../alerting/index.ts';
 import { registerAnalysisRoutes } from './analysis-routes.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import { registerSlaRoutes } from './sla-routes.ts';
 import { registerWaterQualityRoutes } from './water-quality-routes.ts';
-import { registerDrainageProgrammeRoutes } from './drainage-programme-routes.ts';
 import { registerFindingRoutes } from '../drainage/findings/routes.ts';
 import { registerInspectionRoutes } from '../drainage/inspections/routes.ts';
+import { registerDrainageProgrammeRoutes } from './drainage-programme-routes.ts';
 import type { AlarmDto, AssetCollection, HealthDto, ReadingDto, DeviceHealthDto, SensorDto, SeriesDto, ThresholdRuleDto, WarningLevel } from './dto.ts';
 
 export interface ApiContext {
@@ -31,9 +33,11 @@ export interface ApiContext {
   ingest: IngestApi;
   /** The rules in force (the detector's own book, so the API shows exactly what fires). */
   rules: () => RuleBook;
+  /** Noise control: acknowledgement, silences (absent: the alerting routes answer without re-deciding mutes). */
+  alerting?: AlertingApi;
 }
 
-export function alarmDto(alarm: Alarm, sensors: SensorRegistry): AlarmDto {
+export function alarmDto(alarm: Alarm, sensors: SensorRegistry, alerting?: AlarmAlerting): AlarmDto {
   const sensor = sensors.get(alarm.sensorId);
   return {
     id: alarm.id, sensorId: alarm.sensorId, sensorName: sensor?.name ?? alarm.sensorId,
@@ -41,6 +45,7 @@ export function alarmDto(alarm: Alarm, sensors: SensorRegistry): AlarmDto {
     assetId: sensor?.assetId ?? '', ruleId: alarm.ruleId, level: alarm.level, peakLevel: alarm.peakLevel,
     state: alarm.state, openedAt: alarm.openedAt, updatedAt: alarm.updatedAt, clearedAt: alarm.clearedAt,
     lastValue: alarm.lastValue, incidentId: alarm.incidentId,
+    ack: alerting?.ack ?? null, muted: alerting?.muted ?? null, flapping: alerting?.flapping ?? false,
   };
 }
 
@@ -58,7 +63,7 @@ const seriesQuery = z.object({
   to: z.iso.datetime({ offset: true }),
   resolution: z.enum(['auto', 'raw', '1m', '1h', '1d']).default('auto'),
 });
-const alarmQuery = z.object({ state: z.enum(['active', 'all']).default('active') });
+const alarmQuery = z.object({ state: z.enum(['active', 'all']).default('active'), muted: z.enum(['include', 'exclude', 'only']).default('include') });
 
 function invalid(error: z.ZodError): { error: string } {
   return { error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
@@ -181,10 +186,14 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       : (await listAlarms(ctx.db, { state: query.data.state, limit: 5000 })).filter((a) => ctx.sensors.get(a.sensorId)?.ownerId === owner).slice(0, 500);
     // An alarm attached to an incident opened by another alarm on the same asset: name that incident.
     const grouped = await incidentIdsForAlarms(ctx.db, alarms.filter((a) => a.incidentId === null).map((a) => a.id));
-    return alarms.map((a) => alarmDto({ ...a, incidentId: a.incidentId ?? grouped.get(a.id) ?? null }, ctx.sensors));
+    const states = await alertingStates(ctx.db, alarms.map((a) => a.id));
+    const { muted } = query.data;
+    return alarms.filter((a) => muted === 'include' || (muted === 'only') === !!states.get(a.id)?.muted)
+      .map((a) => alarmDto({ ...a, incidentId: a.incidentId ?? grouped.get(a.id) ?? null }, ctx.sensors, states.get(a.id)));
   });
 
   registerIncidentRoutes(app, ctx);
+  registerAlertingRoutes(app, ctx);
   registerOpen311Routes(app, ctx);
   registerSlaRoutes(app, ctx);
 
@@ -192,8 +201,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   registerNetworkRoutes(app, ctx);
   registerWaterQualityRoutes(app, ctx);
-  registerDrainageProgrammeRoutes(app, ctx);
   registerInspectionRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
+  registerDrainageProgrammeRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
 }

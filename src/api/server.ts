@@ -11,6 +11,7 @@ import type { LiveMessage } from './dto.ts';
 import { LiveHub } from './live.ts';
 import { installIncidentScoping } from './owner-scope.ts';
 import { alarmDto, registerRoutes, type ApiContext } from './routes.ts';
+import { notificationMessages } from './alerting-live.ts';
 
 export interface ApiOptions extends ApiContext {
   logger: FastifyBaseLogger;
@@ -25,7 +26,9 @@ function liveMessages(event: PlatformEvent, ctx: ApiContext): LiveMessage[] {
     case 'readings':
       return [{ type: 'readings', readings: event.readings }];
     case 'alarms':
-      return event.alarms.map((a) => ({ type: 'alarm', alarm: alarmDto(a, ctx.sensors) }));
+      return event.alarms.map((a) => ({ type: 'alarm', alarm: alarmDto(a, ctx.sensors, event.alerting?.[a.id]) }));
+    case 'notices':
+      return notificationMessages(event, ctx);
     case 'incidents':
       return event.incidents.map((incident) => ({ type: 'incident', incident }));
   }
@@ -55,7 +58,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const ownerOfSensor = (id: string) => options.sensors.get(id)?.ownerId ?? null;
   const live = new LiveHub(options.bus, (event) => liveMessages(event, options), {
     ofSensor: ownerOfSensor,
-    ofMessage: (m) => (m.type === 'alarm' ? ownerOfSensor(m.alarm.sensorId) : m.type === 'incident' ? m.incident.ownerId : null),
+    ofMessage: (m) => (m.type === 'alarm' ? ownerOfSensor(m.alarm.sensorId) : m.type === 'incident' ? m.incident.ownerId
+      : m.type === 'notification' ? m.notification.ownerId : null),
   });
   app.addHook('onClose', async () => live.close());
   // The gate has resolved the caller at the upgrade request; the socket carries only its scope's messages.

@@ -1,5 +1,6 @@
 import { clearOfflineAlarms, detect, type AlarmChange, type RuleBook, type SensorReading } from '../detect/index.ts';
 import { openIncidentsForAlarms } from '../incidents/index.ts';
+import type { AlarmRouting, Routed } from '../alerting/index.ts';
 import type { SensorRegistry } from '../network/index.ts';
 import { addToMinuteRollups, type Db, type PartitionKeeper, type Queryable } from '../store/index.ts';
 import { decodeUplink, type DecodedReading, type Rejection, type Uplink } from './codec.ts';
@@ -13,7 +14,9 @@ export interface PipelineOptions {
   /** Creates the monthly partitions a batch's readings need. */
   partitions: PartitionKeeper;
   /** Told of each committed batch's new readings and alarm changes (the live feed listens here). */
-  onCommitted: (fresh: SensorReading[], changes: AlarmChange[]) => Promise<void> | void;
+  onCommitted: (fresh: SensorReading[], changes: AlarmChange[], routed: Routed | null) => Promise<void> | void;
+  /** Noise control (src/alerting): muted changes open no incident; null when absent. */
+  alerting?: AlarmRouting;
   /** Alarms at or above this level (1 = most severe) open an incident. */
   incidentLevel: number;
   clock?: () => Date;
@@ -130,7 +133,7 @@ export class IngestPipeline {
     }
     const book = this.options.rules();
     await this.options.partitions.ensure(decoded.map((r) => r.ts));
-    const { fresh, changes, stored } = await this.options.db.transaction(async (tx) => {
+    const { fresh, changes, routed, stored } = await this.options.db.transaction(async (tx) => {
       await insertDeadLetters(tx, deadLetters);
       const stored = await insertReadings(tx, decoded);
       await addToMinuteRollups(tx, stored);
@@ -140,14 +143,15 @@ export class IngestPipeline {
         ...(await clearOfflineAlarms(tx, [...new Set(fresh.map((r) => r.sensorId))], now)),
         ...(await detect(tx, book, fresh)),
       ];
-      await openIncidentsForAlarms(tx, changes, this.options.incidentLevel, (change) => {
+      const routed = this.options.alerting ? await this.options.alerting.route(tx, changes, now) : null;
+      await openIncidentsForAlarms(tx, routed?.handled ?? changes, this.options.incidentLevel, (change) => {
         const sensor = this.options.sensors.get(change.sensorId);
         if (!sensor) return undefined;
         return { title: `${sensor.name} · ${book.rule(change.ruleId)?.name ?? change.ruleId}`, assetId: sensor.assetId, ownerId: sensor.ownerId };
       }, now);
-      return { fresh, changes, stored: stored.length };
+      return { fresh, changes, routed, stored: stored.length };
     });
-    await this.options.onCommitted(fresh, changes);
+    await this.options.onCommitted(fresh, changes, routed);
     return stored;
   }
 }

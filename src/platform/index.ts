@@ -15,7 +15,8 @@ import { DiskAttachmentStore, registerEvidenceRoutes } from '../evidence/index.t
 import { backfillAudit, escalateOverdue, listIncidents } from '../incidents/index.ts';
 import { runDrainageChecks } from '../drainage/checks.ts';
 import { LoggingNotifier, NotifyService, readNotifyConfig, registerNotifyRoutes, type RetryPolicy } from '../notify/index.ts';
-import { SensorRegistry } from '../network/index.ts';
+import { NetworkTwin, SensorRegistry } from '../network/index.ts';
+import { AlarmRouter, type Routed } from '../alerting/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
 import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
 import { announceChanges } from './announce.ts';
@@ -42,6 +43,8 @@ export interface PlatformOptions extends Partial<Config> {
   clock?: () => Date;
   /** How often incident deadlines are checked (default 15 s). */
   slaCheckMs?: number;
+  /** How often silences' start and expiry and flapping episodes are re-decided (default 5 s). */
+  alertingCheckMs?: number;
   /** Overrides HJ212_PORT (0 = any free port; null = no HJ 212 listener). */
   hj212Port?: number | null;
   /** How often missed patrols, station water classes and rain classes are checked (default 60 s). */
@@ -145,19 +148,39 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
     cleanups.push(notify.listen());
     cleanups.push(() => notify.settled());
+    // Noise control between detection and incidents, notifications and the live feed (docs/alerting.md).
+    const alerting = new AlarmRouter({
+      twin: (q) => NetworkTwin.load(q), incidentLevel: config.incidentLevel,
+      context: (change) => {
+        const sensor = sensors.get(change.sensorId);
+        return sensor && { title: `${sensor.name} · ${rules.rule(change.ruleId)?.name ?? change.ruleId}`, assetId: sensor.assetId, ownerId: sensor.ownerId };
+      },
+    });
+    const announceRouted = async (routed: Routed) => {
+      notify.alarmChanges(routed.handled);
+      await announceChanges(db, bus, [], [], routed);
+    };
     const pipeline = new IngestPipeline({
-      db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater,
-      onCommitted: (fresh, changes) => {
-        notify.alarmChanges(changes);
-        return announceChanges(db, bus, fresh, changes);
+      db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater, alerting,
+      onCommitted: (fresh, changes, routed) => {
+        notify.alarmChanges(routed?.handled ?? changes);
+        return announceChanges(db, bus, fresh, changes, routed);
       },
     });
     cleanups.push(() => pipeline.drain());
     cleanups.push(every(config.offlineCheckMs, async () => {
-      const opened = await db.transaction((tx) => openOfflineAlarms(tx, clock()));
-      notify.alarmChanges(opened);
-      if (opened.length > 0) await announceChanges(db, bus, [], opened);
+      const { opened, routed } = await db.transaction(async (tx) => {
+        const opened = await openOfflineAlarms(tx, clock());
+        return { opened, routed: await alerting.route(tx, opened, clock()) };
+      });
+      notify.alarmChanges(routed.handled);
+      if (opened.length > 0) await announceChanges(db, bus, [], opened, routed);
     }, (error) => logger.error({ err: error }, 'offline check failed')));
+    // Silences that start or expire, flapping episodes that stand: re-decided every few seconds.
+    cleanups.push(every(options.alertingCheckMs ?? 5_000, async () => {
+      const routed = await db.transaction((tx) => alerting.reconcile(tx, clock()));
+      if (routed.alarmIds.length > 0) await announceRouted(routed);
+    }, (error) => logger.error({ err: error }, 'alerting check failed')));
     cleanups.push(every(config.rollupIntervalMs, async () => {
       await rollUp(db, clock(), config.timeZone);
     }, (error) => logger.error({ err: error }, 'rollup failed')));
@@ -216,7 +239,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
       clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT,
-      ingest: { pipeline, credentials, counters: authCounters, deviceAuth },
+      ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
     });
     registerEvidenceRoutes(app, { db, store: new DiskAttachmentStore(path.join(dataDir, 'evidence')), clock });
     registerNotifyRoutes(app, { db, service: notify, clock });

@@ -65,6 +65,9 @@ export function applyLive(state: LifelineState, message: LiveMessage): LifelineS
       return applyIncident(state, message.incident);
     case 'readings':
       return applyReadings(state, message.readings);
+    case 'notification':
+      // The alarms it lists arrive as `alarm` messages too; the list shows them from there.
+      return state;
   }
 }
 
