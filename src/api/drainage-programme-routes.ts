@@ -271,7 +271,7 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
         const r = rain.find((x) => x.sensorId === p.rain_sensor_id);
         return {
           id: p.id, name: p.name, location: [p.lon, p.lat], gaugeSensorId: p.gauge_sensor_id, depthM: p.depth, depthAt: p.depth_ts?.toISOString() ?? null,
-          rainSensorId: p.rain_sensor_id, rainOneHourMm: r?.oneHourMm ?? null, rainDayMm: r?.dayMm ?? null, rainClass: r?.class ?? null,
+          rainSensorId: p.rain_sensor_id, rainOneHourMm: r?.oneHourMm ?? null, rainTwelveHourMm: r?.twelveHourMm ?? null, rainDayMm: r?.dayMm ?? null, rainClass: r?.class ?? null,
         };
       }),
     };

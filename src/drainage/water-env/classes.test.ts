@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDays } from '../water-quality.ts';
-import { deterioration, rainClass, rainClass1h, rainClass24h, rainLevel } from './classes.ts';
+import { deterioration, rainClass, rainClass12h, rainClass24h, rainLevel } from './classes.ts';
 
 const means = (date: string, values: Record<string, number>) =>
   Object.entries(values).map(([indicator, mean]) => ({ date, start: `${date}T00:00:00+08:00`, indicator, mean }));
@@ -60,17 +60,17 @@ describe('rain classes (GB/T 28592-2012)', () => {
     expect(rainClass24h(250.0)).toBe('特大暴雨');
   });
 
-  it('1 h boundaries', () => {
-    expect(rainClass1h(1.5)).toBe('小雨');
-    expect(rainClass1h(1.6)).toBe('中雨');
-    expect(rainClass1h(6.9)).toBe('中雨');
-    expect(rainClass1h(7.0)).toBe('大雨');
-    expect(rainClass1h(14.9)).toBe('大雨');
-    expect(rainClass1h(15.0)).toBe('暴雨');
-    expect(rainClass1h(39.9)).toBe('暴雨');
-    expect(rainClass1h(40.0)).toBe('大暴雨');
-    expect(rainClass1h(49.9)).toBe('大暴雨');
-    expect(rainClass1h(50.0)).toBe('特大暴雨');
+  it('12 h boundaries', () => {
+    expect(rainClass12h(4.9)).toBe('小雨');
+    expect(rainClass12h(5.0)).toBe('中雨');
+    expect(rainClass12h(14.9)).toBe('中雨');
+    expect(rainClass12h(15.0)).toBe('大雨');
+    expect(rainClass12h(29.9)).toBe('大雨');
+    expect(rainClass12h(30.0)).toBe('暴雨');
+    expect(rainClass12h(69.9)).toBe('暴雨');
+    expect(rainClass12h(70.0)).toBe('大暴雨');
+    expect(rainClass12h(139.9)).toBe('大暴雨');
+    expect(rainClass12h(140.0)).toBe('特大暴雨');
   });
 
   it('sums to 0.1 mm: 9.95 mm in 24 h is 10.0 mm, 中雨', () => {
@@ -78,10 +78,10 @@ describe('rain classes (GB/T 28592-2012)', () => {
     expect(rainClass24h(9.94)).toBe('小雨');
   });
 
-  it('the heavier of 1 h and 24 h decides, and maps to a warning level', () => {
-    expect(rainClass(16, 30)).toBe('暴雨');
-    expect(rainClass(2, 60)).toBe('暴雨');
-    expect(rainLevel(rainClass(5, 12))).toBeNull();
+  it('the heavier of 12 h and 24 h decides, and maps to a warning level', () => {
+    expect(rainClass(32, 40)).toBe('暴雨'); // 12 h 暴雨, 24 h 大雨
+    expect(rainClass(20, 60)).toBe('暴雨'); // 12 h 大雨, 24 h 暴雨
+    expect(rainLevel(rainClass(6, 12))).toBeNull();
     expect(rainLevel('大雨')).toBe(4);
     expect(rainLevel('特大暴雨')).toBe(1);
   });

@@ -37,9 +37,11 @@ export function deterioration(days: readonly DailyClass[], date: string, targetC
 }
 
 /**
- * Rain classes of GB/T 28592-2012 《降水量等级》 (China Meteorological Administration grades),
- * tables 1 and 2: by 24 h and by 1 h precipitation, mm. Each lower bound belongs to its class
- * (a 24 h total of 50.0 mm is 暴雨); values are taken to 0.1 mm as the standard states them.
+ * Rain classes of GB/T 28592-2012 《降水量等级》 (Grade of precipitation, drafted by the National
+ * Meteorological Centre for the China Meteorological Administration), table 1: rainfall graded
+ * over 24 h and over 12 h, mm (the standard grades no shorter period; hourly intensity is the
+ * threshold rule `rainfall`'s business). Each lower bound belongs to its class (a 24 h total of
+ * 50.0 mm is 暴雨); totals are taken to 0.1 mm as the standard states them.
  */
 export const RAIN_CLASSES = ['小雨', '中雨', '大雨', '暴雨', '大暴雨', '特大暴雨'] as const;
 export type RainClass = (typeof RAIN_CLASSES)[number];
@@ -48,7 +50,7 @@ export const RAIN_CLASS_EN: Record<RainClass, string> = {
 };
 /** Lower bounds, mm, of 小雨 … 特大暴雨. Below 0.1 mm: no rain class (微量降雨). */
 export const RAIN_LOWER_24H = [0.1, 10.0, 25.0, 50.0, 100.0, 250.0] as const;
-export const RAIN_LOWER_1H = [0.1, 1.6, 7.0, 15.0, 40.0, 50.0] as const;
+export const RAIN_LOWER_12H = [0.1, 5.0, 15.0, 30.0, 70.0, 140.0] as const;
 
 function classBy(lower: readonly number[], mm: number): RainClass | null {
   // To 0.1 mm, as the grades are stated; 9.95 mm is reported as 10.0 mm.
@@ -61,13 +63,13 @@ function classBy(lower: readonly number[], mm: number): RainClass | null {
 }
 
 export const rainClass24h = (mm: number): RainClass | null => classBy(RAIN_LOWER_24H, mm);
-export const rainClass1h = (mm: number): RainClass | null => classBy(RAIN_LOWER_1H, mm);
+export const rainClass12h = (mm: number): RainClass | null => classBy(RAIN_LOWER_12H, mm);
 
 const rainRank = (c: RainClass | null): number => (c === null ? -1 : RAIN_CLASSES.indexOf(c));
 
-/** The heavier of the 1 h and 24 h classes. */
-export function rainClass(oneHourMm: number, dayMm: number): RainClass | null {
-  const a = rainClass1h(oneHourMm);
+/** The heavier of the 12 h and 24 h classes. */
+export function rainClass(twelveHourMm: number, dayMm: number): RainClass | null {
+  const a = rainClass12h(twelveHourMm);
   const b = rainClass24h(dayMm);
   return rainRank(a) >= rainRank(b) ? a : b;
 }

@@ -113,24 +113,29 @@ export interface RainState {
   sensorId: string;
   assetId: string;
   oneHourMm: number;
+  twelveHourMm: number;
   dayMm: number;
   class: RainClass | null;
 }
 
 /**
  * Rainfall per rain gauge: the last hour's is its latest report within the hour (the gauge
- * reports the trailing hour's total); the last 24 h's is the mean of its reports over 24 h × 24
- * (the integral of the hourly rate; reports evenly spaced, a silent gauge's gap is filled by its mean).
+ * reports the trailing hour's total); the last 12 h's and 24 h's are the mean of its reports over
+ * the period × its hours (the integral of the hourly rate; reports evenly spaced, a silent gauge's
+ * gap is filled by its mean).
  */
 export async function rainStates(db: Queryable, now: Date): Promise<RainState[]> {
-  const rows = await db.query<{ id: string; asset_id: string; hour: number | null; day: number | null }>(
+  const rows = await db.query<{ id: string; asset_id: string; hour: number | null; half: number | null; day: number | null }>(
     `SELECT s.id, s.asset_id,
             (SELECT value FROM readings r WHERE r.sensor_id = s.id AND r.ts > $1::timestamptz - interval '1 hour' AND r.ts <= $1 ORDER BY r.ts DESC LIMIT 1) AS hour,
+            (SELECT avg(value) * 12 FROM readings r WHERE r.sensor_id = s.id AND r.ts > $1::timestamptz - interval '12 hours' AND r.ts <= $1) AS half,
             (SELECT avg(value) * 24 FROM readings r WHERE r.sensor_id = s.id AND r.ts > $1::timestamptz - interval '24 hours' AND r.ts <= $1) AS day
        FROM sensors s WHERE s.indicator = $2 ORDER BY s.id`,
     [now, RAIN_INDICATOR],
   );
-  return rows.map((r) => ({ sensorId: r.id, assetId: r.asset_id, oneHourMm: r.hour ?? 0, dayMm: r.day ?? 0, class: rainClass(r.hour ?? 0, r.day ?? 0) }));
+  return rows.map((r) => ({
+    sensorId: r.id, assetId: r.asset_id, oneHourMm: r.hour ?? 0, twelveHourMm: r.half ?? 0, dayMm: r.day ?? 0, class: rainClass(r.half ?? 0, r.day ?? 0),
+  }));
 }
 
 /** Opens, escalates or clears each rain gauge's rain-class alarm (value: the 24 h total, mm). */

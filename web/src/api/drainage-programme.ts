@@ -20,7 +20,7 @@ export interface WaterEnvironmentDto {
   rivers: Record<string, { date: string; class: string; stations: number }[]>;
   waterlogging: {
     id: string; name: string; location: [number, number]; gaugeSensorId: string | null; depthM: number | null; depthAt: string | null;
-    rainSensorId: string | null; rainOneHourMm: number | null; rainDayMm: number | null; rainClass: string | null;
+    rainSensorId: string | null; rainOneHourMm: number | null; rainTwelveHourMm: number | null; rainDayMm: number | null; rainClass: string | null;
   }[];
 }
 

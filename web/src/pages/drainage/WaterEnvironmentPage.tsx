@@ -62,13 +62,14 @@ export function WaterEnvironmentPage() {
           </table>
           <h2 className="dp-h2">{t('drainageProgramme.water.waterlogging')}</h2>
           <table className="page-table">
-            <thead><tr><th>{t('drainageProgramme.water.point')}</th><th className="num">{t('drainageProgramme.water.depth')}</th><th className="num">{t('drainageProgramme.water.rain1h')}</th><th className="num">{t('drainageProgramme.water.rain24h')}</th><th>{t('drainageProgramme.water.rainClass')}</th></tr></thead>
+            <thead><tr><th>{t('drainageProgramme.water.point')}</th><th className="num">{t('drainageProgramme.water.depth')}</th><th className="num">{t('drainageProgramme.water.rain1h')}</th><th className="num">{t('drainageProgramme.water.rain12h')}</th><th className="num">{t('drainageProgramme.water.rain24h')}</th><th>{t('drainageProgramme.water.rainClass')}</th></tr></thead>
             <tbody>
               {data.waterlogging.map((w) => (
                 <tr key={w.id} data-testid="waterlogging-row">
                   <td>{w.name}</td>
                   <td className="num">{w.depthM === null ? t('drainageProgramme.noData') : `${num(w.depthM, 2, i18n.language)} m`}</td>
                   <td className="num">{w.rainOneHourMm === null ? '—' : num(w.rainOneHourMm, 1, i18n.language)}</td>
+                  <td className="num">{w.rainTwelveHourMm === null ? '—' : num(w.rainTwelveHourMm, 1, i18n.language)}</td>
                   <td className="num">{w.rainDayMm === null ? '—' : num(w.rainDayMm, 1, i18n.language)}</td>
                   <td>{w.rainClass ? t(`drainageProgramme.rain.${w.rainClass}`) : t('drainageProgramme.rain.none')}</td>
                 </tr>
