@@ -139,6 +139,10 @@ export interface AlarmDto {
   clearedAt: string | null;
   lastValue: number;
   incidentId: string | null;
+  /** maintenance: a sensor fault (stuck, out of range, offline, low battery), never an emergency incident (docs/rules.md). Absent on older servers. */
+  category?: 'emergency' | 'maintenance';
+  /** How many times the condition started in this episode (re-openings count). Absent on older servers. */
+  occurrences?: number;
   /** Who acknowledged the episode, when, with what comment; null until then (an escalation resets it). Absent on older servers. */
   ack?: AckDto | null;
   /** Why the alarm is muted (silence, inhibition, flapping): it opens no incident and sends no notification. Absent on older servers. */

@@ -14,6 +14,7 @@ import { registerAnalysisRoutes } from './analysis-routes.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
+import { registerRuleRoutes } from './rule-routes.ts';
 import { registerSlaRoutes } from './sla-routes.ts';
 import { registerWaterQualityRoutes } from './water-quality-routes.ts';
 import { registerFindingRoutes } from '../drainage/findings/routes.ts';
@@ -44,7 +45,7 @@ export function alarmDto(alarm: Alarm, sensors: SensorRegistry, alerting?: Alarm
     indicator: sensor?.indicator ?? '', unit: sensor?.unit ?? '', network: sensor?.network ?? 'gas',
     assetId: sensor?.assetId ?? '', ruleId: alarm.ruleId, level: alarm.level, peakLevel: alarm.peakLevel,
     state: alarm.state, openedAt: alarm.openedAt, updatedAt: alarm.updatedAt, clearedAt: alarm.clearedAt,
-    lastValue: alarm.lastValue, incidentId: alarm.incidentId,
+    lastValue: alarm.lastValue, incidentId: alarm.incidentId, category: alarm.category, occurrences: alarm.occurrences,
     ack: alerting?.ack ?? null, muted: alerting?.muted ?? null, flapping: alerting?.flapping ?? false,
   };
 }
@@ -201,6 +202,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   registerNetworkRoutes(app, ctx);
   registerWaterQualityRoutes(app, ctx);
+  registerRuleRoutes(app, ctx);
   registerInspectionRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
   registerDrainageProgrammeRoutes(app, ctx);

@@ -77,6 +77,8 @@ export function resolveAnchors(rules: Rule[], twin: NetworkTwin, placements: Sen
   const byAsset = new Map<string, SensorPlacement[]>();
   for (const p of placements) byAsset.set(p.assetId, [...(byAsset.get(p.assetId) ?? []), p]);
   const anchors: CompositeAnchor[] = [];
+  // An asset with an override of a composite rule is anchored by the override only.
+  const overridden = new Set(rules.filter((r) => r.baseId && r.assetId).map((r) => `${r.baseId}\u0000${r.assetId}`));
   for (const rule of rules) {
     const spec = rule.composite;
     if (!spec) continue;
@@ -85,7 +87,7 @@ export function resolveAnchors(rules: Rule[], twin: NetworkTwin, placements: Sen
       const asset = twin.byId.get(assetId);
       if (!asset || !types.has(asset.assetType) || asset.status === 'abandoned') continue;
       if (spec.anchorSystem && asset.attributes.system !== spec.anchorSystem) continue;
-      if (rule.assetId && rule.assetId !== assetId) continue;
+      if (rule.assetId ? rule.assetId !== assetId : overridden.has(`${rule.id}\u0000${assetId}`)) continue;
       const triggerSensors = sensors.filter((s) => s.indicator === spec.trigger.indicator).map((s) => s.sensorId).sort();
       if (triggerSensors.length === 0) continue;
       const members = spec.clauses.map((clause) =>

@@ -14,3 +14,5 @@ export type { AlarmEvent, RuleVersion } from './repository.ts';
 export { clearOfflineAlarms, DEFAULT_INTERVAL_S, MISSED_INTERVALS, OFFLINE_LEVEL, OFFLINE_RULE_ID, openOfflineAlarms } from './offline.ts';
 export { DEFAULT_RULES, ensureDefaultRules, INDICATOR_BY_ID, INDICATORS } from './catalogue.ts';
 export type { IndicatorSpec, Lifeline } from './catalogue.ts';
+export { changeRule, RuleChangeError } from './overrides.ts';
+export type { OverrideScope, RuleChange } from './overrides.ts';
