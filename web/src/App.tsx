@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { useTranslation } from 'react-i18next';
 import { api, type AreaCollection, type AreaStatsDto, type MeDto } from './api.ts';
 import { AlarmList } from './components/AlarmList.tsx';
+import { ALERTING_ROLES } from './api/alerting.ts';
 import { AreasPanel } from './components/AreasPanel.tsx';
 import { AssetPanel } from './components/AssetPanel.tsx';
 import { DeadLetters } from './components/DeadLetters.tsx';
@@ -150,7 +151,11 @@ export function App({ store, me, onLogout }: { store: LifelineStore; me?: MeDto;
           {!dataReady && <div className="loading">{t('app.loading')}</div>}
         </div>
         <div className="side-panel">
-          <AlarmList alarms={state.alarms} onLocate={locate} />
+          <AlarmList
+            alarms={state.alarms}
+            onLocate={locate}
+            onAcknowledge={!me || me.roles.some((r) => ALERTING_ROLES.includes(r)) ? (id, comment) => store.acknowledge(id, comment) : undefined}
+          />
           {(areaStats === null || areaStats.length > 0) && <AreasPanel stats={areaStats} selectedId={areaId} onZoom={zoomToArea} />}
           <IncidentList incidents={state.incidents} onTransition={transition} />
           <DeviceHealth devices={state.deviceHealth} stats={state.ingestStats} sensors={state.sensors} onLocate={locate} />

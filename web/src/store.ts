@@ -15,6 +15,7 @@ import {
   type WarningLevel,
 } from './api.ts';
 import { OFFLINE_RULE } from './colors.ts';
+import { alertingApi } from './api/alerting.ts';
 
 export interface LifelineState {
   /** The network's vector tile set; the map draws pipes and nodes from its tiles. */
@@ -255,6 +256,11 @@ export class LifelineStore {
       this.syncAgain = false;
       await this.sync();
     }
+  }
+
+  /** Acknowledges an alarm with a comment and applies the returned alarm (the live feed tells the others). */
+  async acknowledge(alarmId: string, comment: string): Promise<void> {
+    this.set(applyAlarm(this.state, await alertingApi.acknowledge(alarmId, comment)));
   }
 
   /** POSTs an incident transition and applies the returned incident. Throws ApiError on 409. */

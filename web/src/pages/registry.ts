@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { MeDto } from '../api.ts';
 import type { LifelineStore } from '../store.ts';
+import { Silences } from './Silences.tsx';
 import { Webhooks } from './Webhooks.tsx';
 import { FacilitiesPage, KpiPage, RemediationPage, WaterEnvironmentPage } from './drainage/index.ts';
 import { InspectionsPage, IntrusionsLeaksPage, MisconnectionsPage } from './inspections/index.ts';
@@ -30,6 +31,7 @@ export interface PageDefinition {
  * map (`#/` or no hash) is always first and is not an entry.
  */
 export const PAGES: PageDefinition[] = [
+  { id: 'silences', titleKey: 'alerting.silences.nav', group: 'operations', component: Silences },
   { id: 'remediation', titleKey: 'drainageProgramme.nav.remediation', group: 'drainage', component: RemediationPage },
   { id: 'facilities', titleKey: 'drainageProgramme.nav.facilities', group: 'drainage', component: FacilitiesPage },
   { id: 'water', titleKey: 'drainageProgramme.nav.water', group: 'drainage', component: WaterEnvironmentPage },
