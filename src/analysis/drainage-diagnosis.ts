@@ -85,6 +85,8 @@ export function locateMisconnections(input: { twin: NetworkTwin; monitors: Monit
  */
 export function detectBlockage(input: {
   twin: NetworkTwin; upstream: { assetId: string; sensorId: string; points: Point[] }; downstream: { assetId: string; sensorId: string; points: Point[] }; rain: Point[]; zoneOf?: ZoneOf;
+  /** The rain gauge the rain came from; absent: no gauge, the window is taken as dry. */
+  rainSensorId?: string | null;
 }): AnalysisResult {
   const riseUp = slopePerHour(input.upstream.points);
   const riseDown = slopePerHour(input.downstream.points);
@@ -101,7 +103,7 @@ export function detectBlockage(input: {
     evidence: [
       evidence('levelTrendUp', `level trend at ${input.upstream.assetId}`, riseUp, 'm/h', input.upstream.sensorId),
       evidence('levelTrendDown', `level trend at ${input.downstream.assetId}`, riseDown, 'm/h', input.downstream.sensorId),
-      evidence('rain', 'rain in the window', rainMm, 'mm', 'rain gauge'),
+      evidence('rain', 'rain in the window', rainMm, 'mm', input.rainSensorId ?? 'no rain gauge: taken as dry'),
     ],
     model: { name: 'drainage/blockage-level-trends', version: 1, method: 'Least-squares level trends: upstream > +0.05 m/h, downstream < −0.02 m/h, no rain.', parameters: { upMinMh: 0.05, downMaxMh: -0.02 } },
     assetIds: [input.upstream.assetId, input.downstream.assetId], segmentIds: blocked ? between : [], zoneIds: zonesOf(between, input.zoneOf), detail: { riseUp, riseDown, rainMm },

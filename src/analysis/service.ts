@@ -128,7 +128,7 @@ async function drainageAnalyses(src: AnalysisSources, assetId: string, from: Dat
   if (level && downLevel) {
     if (!rain) skipped.push('drainage: no rain gauge; the blockage check takes the window as dry');
     out.push(detectBlockage({
-      twin, rain: rainPoints, zoneOf: src.zoneOf,
+      twin, rain: rainPoints, zoneOf: src.zoneOf, rainSensorId: rain?.id ?? null,
       upstream: { assetId, sensorId: level.id, points: series.get(level.id) ?? [] },
       downstream: { assetId: downLevel.assetId, sensorId: downLevel.id, points: series.get(downLevel.id) ?? [] },
     }));
