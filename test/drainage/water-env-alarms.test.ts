@@ -48,9 +48,10 @@ for (const store of stores) {
       await day('2026-11-21', { cod: 28, nh3n: 0.4 }); // IV
       // 2026-11-22 10:00 in Shanghai: the last complete day is the 21st.
       const first = await checkWaterClasses(db, new Date('2026-11-22T02:00:00Z'), TZ);
-      expect(first.found).toMatchObject([{ stationId: 'RS-X', date: '2026-11-21', class: 'IV', previousClass: 'III', reasons: ['below_target', 'worse_than_previous_day'], level: 3 }]);
+      expect(first.found).toMatchObject([{ stationId: 'RS-X', sensorId: 'WQ-X.cod', date: '2026-11-21', class: 'IV', previousClass: 'III', reasons: ['below_target', 'worse_than_previous_day'], level: 3 }]);
       expect(first.changes).toMatchObject([{ kind: 'open', sensorId: 'WQ-X.cod', ruleId: 'water-class', level: 3 }]);
-      expect(await active('water-class')).toEqual([{ sensor_id: 'WQ-X.cod', level: 3, last_value: 4 }]);
+      // On COD, the item that set class IV, with its daily mean.
+      expect(await active('water-class')).toEqual([{ sensor_id: 'WQ-X.cod', level: 3, last_value: 28 }]);
       // Checked again the same day: nothing new.
       expect((await checkWaterClasses(db, new Date('2026-11-22T03:00:00Z'), TZ)).changes).toEqual([]);
       await day('2026-11-22', { cod: 16, nh3n: 0.3 }); // III

@@ -124,8 +124,8 @@ export async function seedDrainageProgramme(tx: Queryable, now: Date, timeZone: 
   }
   // The class V day alarmed the morning after (below target IV, worse than the day before) and cleared the next.
   const alarmDay = localMidnight(localDate(new Date(now.getTime() - 2 * DAY_MS), timeZone), timeZone);
-  await raiseAlarm(tx, 'WQ-001.cod', WATER_CLASS_RULE_ID, 3, 5, new Date(alarmDay.getTime() + 15 * 60_000));
-  await clearAlarm(tx, 'WQ-001.cod', WATER_CLASS_RULE_ID, 4, new Date(alarmDay.getTime() + DAY_MS + 15 * 60_000));
+  await raiseAlarm(tx, 'WQ-001.cod', WATER_CLASS_RULE_ID, 3, stationMean('RS-01', 'cod', 3), new Date(alarmDay.getTime() + 15 * 60_000));
+  await clearAlarm(tx, 'WQ-001.cod', WATER_CLASS_RULE_ID, stationMean('RS-01', 'cod', 2), new Date(alarmDay.getTime() + DAY_MS + 15 * 60_000));
   await tx.query('INSERT INTO waterlogging_points (id, name, lon, lat, gauge_sensor_id, rain_sensor_id, area_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
     ['WLP-01', '东门下穿通道', 112.2442, 30.3385, 'WL-001.depth', 'RG-001.rain', 'Z-EN']);
 

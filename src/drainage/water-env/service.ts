@@ -88,23 +88,32 @@ export function riverTrend(stationDaysById: Map<Station, DailyClass[]>): Record<
 /**
  * Checks every station's last complete local day: opens (or raises) a water-class alarm when it
  * deteriorated (below target, or worse than the day before), clears it when the day is fine.
- * The alarm sits on the station's first classed sensor; its value is the class rank (1 = I … 6 = 劣V).
+ * The alarm sits on the sensor of the (first, by sensor id) item that set the class, with that
+ * item's daily mean as its value, so the alarm list reads "COD 36 mg/L"; one station keeps one
+ * such alarm (an alarm on another of its sensors is cleared when the limiting item changes).
  */
-export async function checkWaterClasses(db: Db, now: Date, timeZone: string): Promise<{ changes: AlarmChange[]; found: (Deterioration & { stationId: string })[] }> {
+export async function checkWaterClasses(db: Db, now: Date, timeZone: string): Promise<{ changes: AlarmChange[]; found: (Deterioration & { stationId: string; sensorId: string })[] }> {
   const yesterday = localDate(new Date(now.getTime() - DAY_MS), timeZone);
   const changes: AlarmChange[] = [];
-  const found: (Deterioration & { stationId: string })[] = [];
+  const found: (Deterioration & { stationId: string; sensorId: string })[] = [];
   for (const station of await listStations(db)) {
     if (station.sensors.length === 0) continue;
     const days = await stationDays(db, station, new Date(now.getTime() - 10 * DAY_MS), now, timeZone, now);
     const day = days.find((d) => d.date === yesterday);
     if (!day?.class) continue;
     const d = deterioration(days, yesterday, station.targetClass);
-    const sensorId = [...station.sensors].sort((a, b) => a.id.localeCompare(b.id))[0]!.id;
-    const value = classRank(day.class) + 1;
-    const change = await db.transaction((tx) => (d ? raiseAlarm(tx, sensorId, WATER_CLASS_RULE_ID, d.level, value, now) : clearAlarm(tx, sensorId, WATER_CLASS_RULE_ID, value, now)));
-    if (d) found.push({ ...d, stationId: station.id });
-    if (change) changes.push(change);
+    const sensors = [...station.sensors].sort((a, b) => a.id.localeCompare(b.id));
+    const limiting = sensors.find((s) => day.limiting.includes(s.indicator)) ?? sensors[0]!;
+    const dayChanges = await db.transaction(async (tx) => {
+      const out: (AlarmChange | null)[] = [];
+      for (const s of sensors) {
+        const value = day.means[s.indicator] ?? 0;
+        out.push(d && s === limiting ? await raiseAlarm(tx, s.id, WATER_CLASS_RULE_ID, d.level, value, now) : await clearAlarm(tx, s.id, WATER_CLASS_RULE_ID, value, now));
+      }
+      return out.filter((c): c is AlarmChange => c !== null);
+    });
+    if (d) found.push({ ...d, stationId: station.id, sensorId: limiting.id });
+    changes.push(...dayChanges);
   }
   return { changes, found };
 }
