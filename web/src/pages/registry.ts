@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react';
 import type { MeDto } from '../api.ts';
 import type { LifelineStore } from '../store.ts';
+import { AssessmentReport } from './AssessmentReport.tsx';
+import { UserAdmin } from './UserAdmin.tsx';
 import { Silences } from './Silences.tsx';
 import { Webhooks } from './Webhooks.tsx';
 import { FacilitiesPage, KpiPage, RemediationPage, WaterEnvironmentPage } from './drainage/index.ts';
@@ -31,6 +33,9 @@ export interface PageDefinition {
  * map (`#/` or no hash) is always first and is not an entry.
  */
 export const PAGES: PageDefinition[] = [
+  // Owner units see their own figures only (the API scopes them).
+  { id: 'assessment', titleKey: 'assessment.nav', group: 'supervision', roles: ['bureau_supervisor', 'centre_operator', 'admin', 'owner_dispatcher'], component: AssessmentReport },
+  { id: 'users', titleKey: 'userAdmin.nav', group: 'admin', roles: ['admin'], component: UserAdmin },
   { id: 'silences', titleKey: 'alerting.silences.nav', group: 'operations', component: Silences },
   { id: 'remediation', titleKey: 'drainageProgramme.nav.remediation', group: 'drainage', component: RemediationPage },
   { id: 'facilities', titleKey: 'drainageProgramme.nav.facilities', group: 'drainage', component: FacilitiesPage },
