@@ -14,7 +14,6 @@ import { registerAnalysisRoutes } from './analysis-routes.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
-import { registerSlaRoutes } from './sla-routes.ts';
 import { registerRuleRoutes } from './rule-routes.ts';
 import { registerSlaRoutes } from './sla-routes.ts';
 import { registerWaterQualityRoutes } from './water-quality-routes.ts';
