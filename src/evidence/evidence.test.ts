@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sniffMediaType, uploadRefusal } from './media.ts';
 import { DiskAttachmentStore } from './store.ts';
-import { downscale } from './thumbnail.ts';
+import jpeg from 'jpeg-js';
+import { downscale, jpegOrientation, orient, thumbnail } from './thumbnail.ts';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -50,6 +51,48 @@ describe('thumbnail downscaling', () => {
   it('never enlarges', () => {
     const small = downscale({ width: 2, height: 1, data: Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 255]) }, 320);
     expect([small.width, small.height, ...small.data]).toEqual([2, 1, 1, 2, 3, 255, 4, 5, 6, 255]);
+  });
+});
+
+/** A JPEG of `width`×`height` (left half red, right half blue) with an EXIF orientation tag in a big-endian APP1 segment. */
+function orientedJpeg(width: number, height: number, orientation: number): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set((i % width) < width / 2 ? [255, 0, 0, 255] : [0, 0, 255, 255], i * 4);
+  const plain = Buffer.from(jpeg.encode({ width, height, data }, 95).data);
+  const tiff = Buffer.from([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body]);
+  return Buffer.concat([plain.subarray(0, 2), app1, plain.subarray(2)]);
+}
+
+describe('EXIF orientation', () => {
+  it('reads the orientation tag, 1 when there is none', () => {
+    expect(jpegOrientation(orientedJpeg(8, 4, 6))).toBe(6);
+    expect(jpegOrientation(orientedJpeg(8, 4, 3))).toBe(3);
+    expect(jpegOrientation(Buffer.from(jpeg.encode({ width: 2, height: 2, data: Buffer.alloc(16, 255) }, 90).data))).toBe(1);
+  });
+
+  it('turns pixels as each orientation says (a 2×1 image: a, b)', () => {
+    const image = { width: 2, height: 1, data: Uint8Array.from([1, 1, 1, 255, 2, 2, 2, 255]) };
+    const pixels = (o: number) => {
+      const r = orient(image, o);
+      return [r.width, r.height, ...[...r.data].filter((_, i) => i % 4 === 0)];
+    };
+    expect(pixels(1)).toEqual([2, 1, 1, 2]);
+    expect(pixels(2)).toEqual([2, 1, 2, 1]);
+    expect(pixels(3)).toEqual([2, 1, 2, 1]);
+    expect(pixels(6)).toEqual([1, 2, 1, 2]); // turned clockwise: a on top
+    expect(pixels(8)).toEqual([1, 2, 2, 1]); // turned anticlockwise: b on top
+  });
+
+  it('makes an upright thumbnail of a photo stored sideways', () => {
+    // Stored 64×32, left red and right blue, orientation 6: seen 32×64, red on top, blue below.
+    const thumb = thumbnail(orientedJpeg(64, 32, 6), 'image/jpeg')!;
+    expect([thumb.width, thumb.height]).toEqual([32, 64]);
+    const seen = jpeg.decode(thumb.bytes, { useTArray: true });
+    const at = (x: number, y: number) => [...seen.data.slice((y * 32 + x) * 4, (y * 32 + x) * 4 + 3)];
+    expect(at(16, 8)[0]).toBeGreaterThan(200);
+    expect(at(16, 56)[2]).toBeGreaterThan(200);
   });
 });
 

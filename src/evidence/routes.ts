@@ -2,6 +2,7 @@
 // its Content-Type; the location stamp and note in the query), list, download, thumbnail. An
 // owner unit reaches only its own incidents' attachments; another unit's answer 404 as missing
 // ones do. Every refusal says why and is logged; a refused upload stores nothing.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ownerScopeOf } from '../auth/index.ts';
@@ -10,7 +11,6 @@ import type { Queryable } from '../store/index.ts';
 import { MAX_ATTACHMENT_BYTES } from './media.ts';
 import { EvidenceError, findAttachment, listAttachments, saveAttachment } from './repository.ts';
 import type { AttachmentStore } from './store.ts';
-import { createHash } from 'node:crypto';
 
 export interface EvidenceRoutesOptions {
   db: Queryable;
