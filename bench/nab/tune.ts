@@ -16,18 +16,20 @@ import { PROFILES, scoreCorpus, type ProfileName, type ScoredFile } from './scor
  *   readings by this fraction of it scores 1);
  * - `alarmQuiet` after an alarm at `threshold`: only the first reading of a rising run reports
  *   (after the filter of Numenta's anomaly likelihood, which keeps the first reading of a run in
- *   the red zone), since NAB counts every further reading outside a window as a false positive.
+ *   the red zone), since NAB counts every further reading outside a window as a false positive;
+ * - `seasonOnly`: once the daily model explains the series, score only the residual from it (on
+ *   the tuning file art_daily_flatmiddle the plain statistics of the daily swings were louder than
+ *   the anomaly, z 98 outside the window against 30 for the residual inside it).
  */
-const VARIED = { suppressMode: 'peak', suppress: 1000, rangeTolerance: 0, alarmQuiet: 0, threshold: 0.3 } as const;
+const VARIED = { suppressMode: 'peak', suppress: 1000, rangeTolerance: 0, alarmQuiet: 0, threshold: 0.3, seasonOnly: false } as const;
 export const CANDIDATES: ReadonlyArray<Partial<AnomalyOptions>> = [
   {},
   { suppress: 300 },
-  { rangeTolerance: 0.1 },
   { rangeTolerance: 0.1, suppress: 300 },
   { rangeTolerance: 0.1, suppress: 300, alarmQuiet: 200, threshold: 0.2 },
   { rangeTolerance: 0.1, suppress: 300, alarmQuiet: 200 },
-  { rangeTolerance: 0.05, suppress: 300, alarmQuiet: 200 },
-  { rangeTolerance: 0.1, alarmQuiet: 200 },
+  { rangeTolerance: 0.1, suppress: 300, alarmQuiet: 200, threshold: 0.2, seasonOnly: true },
+  { rangeTolerance: 0.1, suppress: 300, alarmQuiet: 200, seasonOnly: true },
 ].map((c) => ({ ...VARIED, ...c }));
 
 export type PartScores = Record<ProfileName, { score: number; threshold: number; windowsDetected: number; windowsMissed: number; fp: number }>;

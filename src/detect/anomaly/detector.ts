@@ -8,7 +8,8 @@ import { medianMad, normalTail } from './stats.ts';
  * How a score is made (see docs/detection.md):
  * 1. surprise: robust z-scores (median / MAD) of the value and of its first difference against
  *    several trailing windows, and, once the series shows a daily pattern, of the residual from the
- *    median of the same time of day on earlier days; the largest z is mapped to a raw score in [0, 1);
+ *    median of the same time of day on earlier days (then only that residual counts); the largest z
+ *    is mapped to a raw score in [0, 1);
  * 2. anomaly likelihood (after Numenta's): the tail probability of the short-term mean of raw scores
  *    under a normal fitted to the longer history of raw scores, reported on a log scale;
  * 3. range: a reading beyond the range of every earlier reading by more than `rangeTolerance` of
@@ -44,6 +45,8 @@ export interface AnomalyOptions {
   seasonMinDays: number;
   /** Residual spread must be below this fraction of the plain spread for the daily model to count. */
   seasonGain: number;
+  /** Once the daily model counts, only the residual from it is scored (not the plain statistics). */
+  seasonOnly: boolean;
   /** A reading scoring at or above this is an anomaly (`is_anomaly`, live alarms). */
   threshold: number;
   /** Readings after an anomaly during which scores are multiplied by `damp`. */
@@ -80,6 +83,7 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   slotDepth: 42,
   seasonMinDays: 3,
   seasonGain: 0.8,
+  seasonOnly: true,
   threshold: 0.3,
   suppress: 300,
   damp: 0,
@@ -201,7 +205,9 @@ export class AnomalyDetector {
     const seasonal = t - s.firstTs >= o.seasonMinDays * DAY_MS && s.residualDev < o.seasonGain * s.plainDev;
     if (seasonal && residual !== null) {
       const resFloor = Math.max(tiny, 0.25 * 1.4826 * s.residualDev);
-      z = Math.max(z, this.z(s.residuals, longest, residual, resFloor).z);
+      const zResidual = this.z(s.residuals, longest, residual, resFloor).z;
+      // Where the daily pattern explains the series, its own swings make the plain statistics loud.
+      z = o.seasonOnly ? zResidual : Math.max(z, zResidual);
     }
 
     const learning = s.n < o.learning;
