@@ -7,7 +7,7 @@ import type { NetworkTwin } from '../network/twin.ts';
 import type { Position } from '../network/types.ts';
 import { analyseBridge, type BridgeInput } from './bridge.ts';
 import { detectBlockage, locateMisconnections, type MonitoredPoint } from './drainage-diagnosis.ts';
-import type { AnalysisResult, Point } from './explain.ts';
+import { evidence, type AnalysisResult, type Point } from './explain.ts';
 import { analyseGasSpread, type Place } from './gas-spread.ts';
 import { classifyGasSource } from './gas-source.ts';
 import { analyseNightFlow } from './night-flow.ts';
@@ -96,7 +96,7 @@ async function gasAnalyses(
     if (points && points.length > 0) measured.set(s.assetId, points[points.length - 1]!.value);
   }
   const spreadResult = analyseGasSpread({ twin: src.twin, sourceId: assetId, lel: peak, measured, places: src.places });
-  spreadResult.evidence.unshift({ key: 'sourceSeries', data: `peak of ${methane.id} between ${from.toISOString()} and ${to.toISOString()}`, value: peak, unit: '%LEL', source: methane.id });
+  spreadResult.evidence.unshift(evidence('sourceSeries', `peak of ${methane.id} between ${from.toISOString()} and ${to.toISOString()}`, peak, '%LEL', methane.id));
   const pipes = src.twin.spatial.within(at, GAS_PIPE_SEARCH_M, (a) => a.network === 'gas' && a.assetType === 'pipe' && a.status !== 'abandoned');
   const sourceResult = classifyGasSource({
     spaceId: assetId, spaceType: asset.assetType, network: asset.network, methaneSensorId: methane.id, methane: methanePoints,
