@@ -45,7 +45,7 @@ export interface AlarmRouting {
 interface SubjectRow {
   id: string; sensor_id: string; rule_id: string; level: number; last_value: number; opened_at: Date; state: string;
   asset_id: string; asset_type: string; owner_id: string; device_id: string; indicator: string; network: NetworkKind; area_ids: string[];
-  muted_by: Mute['by'] | null; muted_ref: string | null; muted_reason: string | null; flapping: boolean;
+  muted_by: Mute['by'] | null; muted_ref: string | null; muted_reason: string | null; flapping: boolean; category: AlarmCategory;
 }
 
 interface Subject extends AlarmSubject {
@@ -54,19 +54,20 @@ interface Subject extends AlarmSubject {
   lastValue: number;
   mute: Mute | null;
   flapping: boolean;
+  category: AlarmCategory;
 }
 
 const SUBJECT_SQL = `SELECT a.id::text AS id, a.sensor_id, a.rule_id, a.level, a.last_value, a.opened_at, a.state,
        s.asset_id, t.asset_type, t.owner_id, s.device_id, s.indicator, t.network,
        coalesce((SELECT array_agg(x.area_id ORDER BY x.area_id) FROM asset_areas x WHERE x.asset_id = s.asset_id), '{}') AS area_ids,
-       a.muted_by, a.muted_ref, a.muted_reason, a.flapping
+       a.muted_by, a.muted_ref, a.muted_reason, a.flapping, a.category
   FROM alarms a JOIN sensors s ON s.id = a.sensor_id JOIN assets t ON t.id = s.asset_id`;
 
 function toSubject(r: SubjectRow): Subject {
   return {
     alarmId: r.id, sensorId: r.sensor_id, ruleId: r.rule_id, level: r.level as WarningLevel, assetId: r.asset_id, assetType: r.asset_type,
     ownerId: r.owner_id, deviceId: r.device_id, indicator: r.indicator, network: r.network, areaIds: r.area_ids, openedAt: r.opened_at,
-    state: r.state, lastValue: r.last_value, flapping: r.flapping,
+    state: r.state, lastValue: r.last_value, flapping: r.flapping, category: r.category,
     mute: r.muted_by ? { by: r.muted_by, ref: r.muted_ref ?? '', reason: r.muted_reason ?? '' } : null,
   };
 }
@@ -270,9 +271,15 @@ export class AlarmRouter implements AlarmRouting {
   }
 }
 
-/** An alarm un-muted now is handled as a fresh opening at its current level. */
+/** Emergency alarms may open incidents; maintenance ones (sensor faults, offline) never do (migration 008). */
+type AlarmCategory = 'emergency' | 'maintenance';
+
+/** An alarm un-muted now is handled as a fresh opening at its current level, in its category. */
 function reraise(subject: Subject): AlarmChange {
-  return { kind: 'open', alarmId: subject.alarmId, sensorId: subject.sensorId, ruleId: subject.ruleId, level: subject.level };
+  const change: AlarmChange & { category?: AlarmCategory } = {
+    kind: 'open', alarmId: subject.alarmId, sensorId: subject.sensorId, ruleId: subject.ruleId, level: subject.level, category: subject.category,
+  };
+  return change;
 }
 
 export async function recordEvent(

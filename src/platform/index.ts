@@ -199,7 +199,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(every(3_600_000, retain, (error) => logger.error({ err: error }, 'retention failed')));
     cleanups.push(every(options.drainageCheckMs ?? 60_000, async () => {
       const changes = await runDrainageChecks(db, clock(), config.timeZone);
-      if (changes.length > 0) await announceChanges(db, bus, [], changes);
+      if (changes.length === 0) return;
+      const routed = await db.transaction((tx) => alerting.route(tx, changes, clock()));
+      await announceChanges(db, bus, [], changes, routed);
     }, (error) => logger.error({ err: error }, 'drainage checks failed')));
 
     let mqttUrl: string;
