@@ -11,7 +11,7 @@ import {
 } from '../drainage/facilities/index.ts';
 import { kpiCsv, kpiReport, PER_CAPITA_BOD5_G, setServedPopulation, upsertInfluentDays, type InfluentDay } from '../drainage/kpi/index.ts';
 import { ACTIONS, addProgress, createProject, dashboard, listProjects, PROJECT_STATUSES, RemediationError, setIndicator } from '../drainage/remediation/index.ts';
-import { listStations, localDate, rainStates, riverTrend, stationDays } from '../drainage/water-env/index.ts';
+import { listStations, localDate, rainStates, riverTrend, stationDays, stationSamples } from '../drainage/water-env/index.ts';
 import { announceChanges } from '../platform/announce.ts';
 import { scopeOwner } from './access.ts';
 import type { ApiContext } from './routes.ts';
@@ -242,6 +242,18 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
   });
 
   // Water environment.
+  app.get<{ Params: { id: string } }>('/api/drainage/water-environment/stations/:id/samples', read, async (request, reply) => {
+    const q = rangeQuery.safeParse(request.query);
+    if (!q.success) return invalid(reply, q.error);
+    const owner = scopeOwner(request);
+    const station = (await listStations(ctx.db)).find((s) => s.id === request.params.id && (owner === null || s.ownerId === owner));
+    if (!station) return reply.code(404).send({ error: `station ${request.params.id} does not exist` });
+    const to = q.data.to ? new Date(q.data.to) : ctx.clock();
+    const from = q.data.from ? new Date(q.data.from) : new Date(to.getTime() - DAY_MS);
+    if (to <= from) return reply.code(400).send({ error: 'to: must be after from' });
+    return { stationId: station.id, waterbody: station.waterbody, from: from.toISOString(), to: to.toISOString(), samples: await stationSamples(ctx.db, station, from, to) };
+  });
+
   app.get('/api/drainage/water-environment', read, async (request, reply) => {
     const q = rangeQuery.safeParse(request.query);
     if (!q.success) return invalid(reply, q.error);

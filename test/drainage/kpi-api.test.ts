@@ -157,5 +157,8 @@ describe('water environment', () => {
     const alarms = (await operator.get<AlarmDto[]>('/api/alarms?state=all')).filter((a) => a.ruleId === 'water-class');
     expect(alarms).toMatchObject([{ sensorId: 'WQ-001.cod', state: 'cleared', level: 3 }]);
     expect((await gas.get<WaterDto>('/api/drainage/water-environment')).stations).toEqual([]);
+    // Samples: the demo keeps daily means only, so none in the last day; another unit's station is missing.
+    expect(await operator.get('/api/drainage/water-environment/stations/RS-01/samples')).toMatchObject({ stationId: 'RS-01', waterbody: 'river', samples: [] });
+    expect((await gas.request('GET', '/api/drainage/water-environment/stations/RS-01/samples')).status).toBe(404);
   });
 });

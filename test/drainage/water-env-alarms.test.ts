@@ -3,7 +3,7 @@
 // clears it; a rain gauge's 12 h / 24 h totals open, escalate and clear a rain-class alarm.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localMidnight } from '../../src/drainage/facilities/index.ts';
-import { checkRain, checkWaterClasses, rainStates } from '../../src/drainage/water-env/index.ts';
+import { checkRain, checkWaterClasses, listStations, rainStates, stationSamples } from '../../src/drainage/water-env/index.ts';
 import { insertAssets, insertDevices, insertOrganisations, insertSensors } from '../../src/network/repository.ts';
 import { migrate, PartitionKeeper, type Db } from '../../src/store/index.ts';
 import { storesUnderTest } from '../support/stores.ts';
@@ -58,6 +58,21 @@ for (const store of stores) {
       const next = await checkWaterClasses(db, new Date('2026-11-23T02:00:00Z'), TZ);
       expect(next.changes).toMatchObject([{ kind: 'clear', sensorId: 'WQ-X.cod' }]);
       expect(await active('water-class')).toEqual([]);
+    });
+
+    it('each sample classed on its own: the items reported at one instant', async () => {
+      await new PartitionKeeper(db).ensure([new Date('2026-11-21T00:00:00Z')]);
+      const put = (ts: string, channel: string, value: number) => db.query('INSERT INTO readings (sensor_id, ts, value) VALUES ($1, $2, $3)', [`WQ-X.${channel}`, new Date(ts), value]);
+      await put('2026-11-21T01:00:00Z', 'cod', 14);
+      await put('2026-11-21T01:00:00Z', 'nh3n', 0.15);
+      await put('2026-11-21T02:00:00Z', 'cod', 41);
+      await put('2026-11-21T02:00:00Z', 'nh3n', 0.3);
+      const [station] = await listStations(db);
+      const samples = await stationSamples(db, station!, new Date('2026-11-21T00:00:00Z'), new Date('2026-11-22T00:00:00Z'));
+      expect(samples.map((x) => [x.ts, x.class, x.limiting])).toEqual([
+        ['2026-11-21T01:00:00.000Z', 'I', []],
+        ['2026-11-21T02:00:00.000Z', '劣V', ['cod']],
+      ]);
     });
 
     it('rain: 暴雨 over 12 h opens level 3, 大暴雨 over 24 h escalates to level 2, dry weather clears', async () => {

@@ -3,7 +3,7 @@
 import type { AlarmChange } from '../../detect/index.ts';
 import { readSeries, type Db, type Queryable } from '../../store/index.ts';
 import { clearAlarm, raiseAlarm, RAIN_CLASS_RULE_ID, WATER_CLASS_RULE_ID } from '../alarms/index.ts';
-import { classifyDays, GB3838_LIMITS, type DailyClass, type DailyMean, type WaterClass, type Waterbody } from '../water-quality.ts';
+import { classify, classifyDays, GB3838_LIMITS, type Classification, type DailyClass, type DailyMean, type WaterClass, type Waterbody } from '../water-quality.ts';
 import { classRank, deterioration, isWaterClass, rainClass, rainLevel, type Deterioration, type RainClass } from './classes.ts';
 
 const DAY_MS = 86_400_000;
@@ -57,6 +57,35 @@ export async function stationDays(db: Queryable, station: Station, from: Date, t
     }
   }
   return classifyDays(means, { waterbody: station.waterbody });
+}
+
+export interface SampleClass extends Classification {
+  ts: string;
+  values: Record<string, number>;
+}
+
+/**
+ * Each sample of a station classed on its own: the readings its sensors took at the same instant
+ * (a water-quality station reports all its items in one message) form one sample. At most
+ * `limit` samples, the newest.
+ */
+export async function stationSamples(db: Queryable, station: Station, from: Date, to: Date, limit = 2000): Promise<SampleClass[]> {
+  if (station.sensors.length === 0) return [];
+  const indicatorOf = new Map(station.sensors.map((s) => [s.id, s.indicator]));
+  const rows = await db.query<{ ts: Date; sensor_id: string; value: number }>(
+    `WITH stamps AS (
+       SELECT DISTINCT ts FROM readings WHERE sensor_id = ANY($1::text[]) AND ts >= $2 AND ts < $3 ORDER BY ts DESC LIMIT $4
+     )
+     SELECT r.ts, r.sensor_id, r.value FROM readings r JOIN stamps USING (ts) WHERE r.sensor_id = ANY($1::text[]) ORDER BY r.ts, r.sensor_id`,
+    [[...indicatorOf.keys()], from, to, limit],
+  );
+  const samples = new Map<number, Record<string, number>>();
+  for (const r of rows) {
+    const values = samples.get(r.ts.getTime()) ?? {};
+    values[indicatorOf.get(r.sensor_id)!] = r.value;
+    samples.set(r.ts.getTime(), values);
+  }
+  return [...samples].map(([ts, values]) => ({ ts: new Date(ts).toISOString(), values, ...classify(values, { waterbody: station.waterbody }) }));
 }
 
 export interface RiverTrendDay {
