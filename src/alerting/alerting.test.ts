@@ -68,9 +68,9 @@ describe.each(stores)('alerting on $name', (store) => {
   /** Opens an alarm as detection does (row + timeline) and returns its change. */
   const open = async (sensorId: string, ruleId: string, level: WarningLevel, minutes: number): Promise<AlarmChange> => {
     const [row] = await db.query<{ id: string }>(
-      `INSERT INTO alarms (sensor_id, rule_id, rule_version, level, peak_level, state, opened_at, updated_at, trigger_value, last_value)
-       VALUES ($1, $2, 1, $3, $3, 'active', $4, $4, 0.12, 0.12) RETURNING id::text AS id`,
-      [sensorId, ruleId, level, at(minutes)],
+      `INSERT INTO alarms (sensor_id, rule_id, rule_version, level, peak_level, state, opened_at, updated_at, trigger_value, last_value, category)
+       VALUES ($1, $2, 1, $3, $3, 'active', $4, $4, 0.12, 0.12, $5) RETURNING id::text AS id`,
+      [sensorId, ruleId, level, at(minutes), ruleId === 'offline' ? 'maintenance' : 'emergency'],
     );
     await db.query(`INSERT INTO alarm_events (alarm_id, kind, level, value, at) VALUES ($1, 'open', $2, 0.12, $3)`, [row!.id, level, at(minutes)]);
     return { kind: 'open', alarmId: row!.id, sensorId, ruleId, level };
@@ -174,6 +174,8 @@ describe.each(stores)('alerting on $name', (store) => {
     const back = await route([await clear(power, 210)], 210);
     expect(back.handled.map((c) => c.alarmId).sort()).toEqual([power.alarmId, ...offline.slice(0, 4).map((o) => o.alarmId)].sort());
     expect(back.notices.filter((n) => n.reason === 'unmuted')).toHaveLength(4);
+    // Re-raised in their own category: an offline alarm stays a maintenance matter.
+    expect(back.handled.filter((c) => c.ruleId === 'offline').map((c) => (c as { category?: string }).category)).toEqual(Array(4).fill('maintenance'));
     expect(await muteOf(offline[0]!.alarmId)).toBeNull();
   });
 
