@@ -121,6 +121,15 @@ describe('inspection import', () => {
     expect(await admin.get<Inspection[]>('/api/inspections?segment=T-P3')).toHaveLength(1);
   });
 
+  it('takes an Excel export as base64, reporting bad rows by their row in the sheet', async () => {
+    const xlsxBase64 = readFileSync(path.join(FIXTURES, 'bad.xlsx')).toString('base64');
+    const { status, body } = await admin.post<InspectionImportReport>('/api/inspections/import', { campaignId: 'C-2026-A', xlsxBase64, fileName: 'bad.xlsx' });
+    expect(status).toBe(422);
+    expect(body.rejected.map((r) => [r.line, r.field])).toEqual([[4, 'code'], [5, 'date']]);
+    expect((await admin.post<{ error: string }>('/api/inspections/import', { campaignId: 'C-2026-A', xlsxBase64, csv: 'x' })).body.error)
+      .toBe('csv: give the export as csv (text) or xlsxBase64, one of them');
+  });
+
   it('refuses an unknown campaign, and bad bodies, naming what is wrong', async () => {
     const unknown = await admin.post<InspectionImportReport>('/api/inspections/import', { campaignId: 'C-NONE', csv: fixture('good.csv') });
     expect(unknown.status).toBe(422);

@@ -18,12 +18,15 @@ const run = (args: string[]) => {
 afterAll(() => data.remove());
 
 describe('lifeline inspections import', () => {
-  it('imports a good export into a new campaign, then refuses a bad one row by row', () => {
+  // Each CLI run opens the database and migrates it (10–20 s on a busy machine): a few runs per test.
+  it('imports a good export into a new campaign', { timeout: 180_000 }, () => {
     expect(run(['import', fixture('network.geojson'), '--json']).status).toBe(0);
     const good = run(['inspections', 'import', fixture('good.csv'), '--campaign', 'C-CLI', '--name', '2026 CCTV', '--method', 'cctv', '--json']);
     expect(good.status, good.stderr).toBe(0);
     expect(good.last).toMatchObject({ written: true, campaignId: 'C-CLI', counts: { rows: 10, inspections: 4, defects: 9 }, rejected: [] });
+  });
 
+  it('refuses a bad export row by row with exit code 1', { timeout: 180_000 }, () => {
     const bad = run(['inspections', 'import', fixture('bad.csv'), '--campaign', 'C-CLI', '--json']);
     expect(bad.status).toBe(1);
     expect(bad.last!.written).toBe(false);
@@ -34,7 +37,12 @@ describe('lifeline inspections import', () => {
     expect(human.stdout).toContain('nothing written: 8 row(s) rejected');
   });
 
-  it('needs a method to create a campaign, and names an unknown one', () => {
+  it('reads an Excel workbook by its extension', { timeout: 120_000 }, () => {
+    const excel = run(['inspections', 'import', fixture('good.xlsx'), '--campaign', 'C-CLI-X', '--name', '2026 CCTV (Excel)', '--method', 'cctv', '--json']);
+    expect(excel.last).toMatchObject({ written: true, source: 'good.xlsx', counts: { rows: 10, inspections: 4, defects: 9 } });
+  });
+
+  it('needs a method to create a campaign, and names an unknown one', { timeout: 120_000 }, () => {
     const noMethod = run(['inspections', 'import', fixture('good.csv'), '--campaign', 'C-NEW', '--name', 'x', '--json']);
     expect(noMethod.status).toBe(1);
     expect(noMethod.stderr).toContain('--name creates a campaign: give its --method too');

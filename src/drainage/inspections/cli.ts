@@ -18,7 +18,7 @@ export function registerInspectionCommands(program: Command): void {
   const inspections = program.command('inspections').description('drainage inspections graded by CJJ 181-2012 (see docs/inspections.md)');
   inspections
     .command('import <file>')
-    .description('import an inspection export (CSV, one defect per row); any rejected row and nothing is written')
+    .description('import an inspection export (CSV or .xlsx, one defect per row); any rejected row and nothing is written')
     .requiredOption('--campaign <id>', 'the campaign the inspections belong to')
     .option('--name <name>', 'create the campaign with this name when it does not exist')
     .option('--method <method>', `the campaign's method when creating it: ${INSPECTION_METHODS.join(', ')}`)
@@ -33,15 +33,17 @@ export function registerInspectionCommands(program: Command): void {
       };
       if (opts.method && !(INSPECTION_METHODS as readonly string[]).includes(opts.method)) stop(`--method ${opts.method}: use one of ${INSPECTION_METHODS.join(', ')}`);
       if (opts.name && !opts.method) stop('--name creates a campaign: give its --method too');
-      let text = '';
+      let bytes = Buffer.alloc(0);
       try {
-        text = readFileSync(file, 'utf8');
+        bytes = readFileSync(file);
       } catch (error) {
         stop(`cannot read ${file}: ${(error as Error).message}`);
       }
+      // An Excel workbook by its extension; anything else is read as CSV (UTF-8).
+      const source = /\.xlsx$/i.test(file) ? { xlsx: new Uint8Array(bytes) } : { text: bytes.toString('utf8') };
       try {
         const report = await withConfiguredDatabase((db) => importInspections(db, {
-          text, fileName: file, campaignId: opts.campaign,
+          ...source, fileName: file, campaignId: opts.campaign,
           ...(opts.name ? { newCampaign: { name: opts.name, method: opts.method as InspectionMethod, areaId: opts.area ?? null } } : {}),
         }));
         if (json) console.log(JSON.stringify(report));

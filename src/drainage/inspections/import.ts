@@ -12,6 +12,7 @@ import {
   assessSegment, DEFECT_TYPES, defectProblem, REGION_CLASSES, SOIL_CLASSES, type DefectCode, type DefectObservation, type RegionClass, type SoilClass,
 } from './grading.ts';
 import { createCampaign, type NewCampaign } from './repository.ts';
+import { readXlsxRows, XlsxError, type SheetRow } from './xlsx.ts';
 import { INSPECTION_METHODS, InspectionError, type InspectionMethod } from './types.ts';
 
 /** Canonical column → the headers inspection software exports under (English, then Chinese). */
@@ -116,15 +117,46 @@ function isoDate(value: string): string | null {
   return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso ? null : iso;
 }
 
-/** Parses and validates an export; nothing is read from or written to a database here. */
-export function parseInspectionCsv(text: string, context: ParseContext): { inspections: ParsedInspection[]; rejected: RowRejection[]; rows: number } {
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
+/** One data row of an export, keyed by its header, with its line (CSV) or row number (Excel). */
+export interface SourceRow {
+  line: number;
+  record: Record<string, string>;
+}
+
+export function readCsvRows(text: string): SourceRow[] {
   try {
-    rows = parse(text, { columns: true, skip_empty_lines: true, bom: true, trim: true, info: true, relax_column_count: false });
+    const rows: { record: Record<string, string>; info: { lines: number } }[] = parse(text, { columns: true, skip_empty_lines: true, bom: true, trim: true, info: true, relax_column_count: false });
+    return rows.map((r) => ({ line: r.info.lines, record: r.record }));
   } catch (error) {
     throw new InspectionError(`not a readable CSV file: ${(error as Error).message}`, 'invalid');
   }
-  const header = rows[0] ? Object.keys(rows[0].record) : [];
+}
+
+/** The first sheet of an .xlsx export: the header is the first row naming a segment column (a title row above it is skipped). */
+export function readXlsxSheet(data: Uint8Array): SourceRow[] {
+  let rows: SheetRow[];
+  try {
+    rows = readXlsxRows(data);
+  } catch (error) {
+    if (error instanceof XlsxError) throw new InspectionError(error.message, 'invalid');
+    throw error;
+  }
+  const nonEmpty = rows.filter((r) => r.cells.some((c) => c.trim() !== ''));
+  const at = Math.max(0, nonEmpty.findIndex((r) => r.cells.some((c) => (COLUMNS.segment as readonly string[]).includes(c.trim().toLowerCase()))));
+  const [header, ...body] = nonEmpty.slice(at);
+  if (!header) return [];
+  const names = header.cells.map((c) => c.trim());
+  return body.map((r) => ({ line: r.line, record: Object.fromEntries(names.map((name, i) => [name, (r.cells[i] ?? '').trim()]).filter(([name]) => name !== '')) }));
+}
+
+/** Parses and validates a CSV export; nothing is read from or written to a database here. */
+export function parseInspectionCsv(text: string, context: ParseContext): { inspections: ParsedInspection[]; rejected: RowRejection[]; rows: number } {
+  return parseInspectionRows(readCsvRows(text), context);
+}
+
+/** Validates an export's rows (CSV or Excel) and groups them into inspections with their defects. */
+export function parseInspectionRows(rows: SourceRow[], context: ParseContext): { inspections: ParsedInspection[]; rejected: RowRejection[]; rows: number } {
+  const header = [...new Set(rows.flatMap((r) => Object.keys(r.record)))];
   const columnOf = {} as Record<Column, string | undefined>;
   for (const [column, names] of Object.entries(COLUMNS) as [Column, readonly string[]][]) {
     columnOf[column] = header.find((h) => names.includes(h.toLowerCase()) || names.includes(h));
@@ -137,8 +169,7 @@ export function parseInspectionCsv(text: string, context: ParseContext): { inspe
   const rejected: RowRejection[] = [];
   const byKey = new Map<string, ParsedInspection>();
   const seenDefects = new Map<string, number>();
-  for (const { record, info } of rows) {
-    const line = info.lines;
+  for (const { record, line } of rows) {
     const cell = (c: Column) => (columnOf[c] ? (record[columnOf[c]!] ?? '').trim() : '');
     const segmentId = cell('segment');
     const reject = (field: string, reason: string) => rejected.push({ line, field, reason, segmentId: segmentId || null });
@@ -232,7 +263,9 @@ export function parseInspectionCsv(text: string, context: ParseContext): { inspe
 }
 
 export interface ImportInspectionsRequest {
-  text: string;
+  /** The export: CSV text, or the bytes of an .xlsx workbook (its first sheet is read). */
+  text?: string;
+  xlsx?: Uint8Array;
   fileName: string;
   campaignId: string;
   /** Creates the campaign when it does not exist yet. */
@@ -284,16 +317,17 @@ export async function importInspections(db: Db, request: ImportInspectionsReques
     return { ...empty, error: `campaign ${request.campaignId} does not exist: create it first, or name it and its method (--name, --method) to create it with the import` };
   }
   const method = campaign?.method ?? request.newCampaign!.method;
-  // Segment ids are read from the file first so only those assets are loaded.
-  const probe = parseInspectionCsv(request.text, { segments: new Map(), stored: new Map(), method, ownerScope: null });
+  const rows = request.xlsx ? readXlsxSheet(request.xlsx) : readCsvRows(request.text ?? '');
+  // Only the assets the file names are loaded: a first pass against an empty network names them all.
+  const probe = parseInspectionRows(rows, { segments: new Map(), stored: new Map(), method, ownerScope: null });
   const segmentIds = [...new Set(probe.rejected.map((r) => r.segmentId).filter((id): id is string => !!id))];
   const segments = await loadSegments(db, segmentIds);
   const stored = new Map((await db.query<{ segment_id: string; inspected_on: string; id: string }>(
     `SELECT segment_id, to_char(inspected_on, 'YYYY-MM-DD') AS inspected_on, id::text AS id FROM inspections WHERE campaign_id = $1 AND segment_id = ANY($2::text[])`,
     [request.campaignId, segmentIds],
   )).map((r) => [recordKey(r.segment_id, r.inspected_on), r.id]));
-  const { inspections, rejected, rows } = parseInspectionCsv(request.text, { segments, stored, method, ownerScope: request.ownerScope ?? null });
-  const counts = { rows, inspections: inspections.length, defects: inspections.reduce((n, i) => n + i.defects.length, 0) };
+  const { inspections, rejected } = parseInspectionRows(rows, { segments, stored, method, ownerScope: request.ownerScope ?? null });
+  const counts = { rows: rows.length, inspections: inspections.length, defects: inspections.reduce((n, i) => n + i.defects.length, 0) };
   const report: InspectionImportReport = { ...empty, counts, rejected };
   if (rejected.length > 0) return { ...report, error: `${rejected.length} row(s) rejected; nothing was written (fix them and import the file again)` };
   if (inspections.length === 0) return { ...report, error: 'the file holds no inspection rows' };

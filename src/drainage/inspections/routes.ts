@@ -22,10 +22,12 @@ const campaignBody = z.object({
 });
 const importBody = z.object({
   campaignId: id,
-  csv: z.string().min(1),
-  fileName: z.string().max(200).default('upload.csv'),
+  /** The export as CSV text, or an .xlsx workbook in base64. */
+  csv: z.string().min(1).optional(),
+  xlsxBase64: z.string().min(1).optional(),
+  fileName: z.string().max(200).default('upload'),
   campaign: campaignBody.omit({ id: true }).optional(),
-});
+}).refine((b) => (b.csv === undefined) !== (b.xlsxBase64 === undefined), { path: ['csv'], message: 'give the export as csv (text) or xlsxBase64, one of them' });
 const listQuery = z.object({
   campaign: z.string().max(80).optional(), segment: z.string().max(80).optional(), area: z.string().max(80).optional(),
   limit: z.coerce.number().int().min(1).max(5000).optional(),
@@ -111,7 +113,7 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: ApiContext):
     const owner = scopeOwner(request);
     try {
       const report = await importInspections(ctx.db, {
-        text: b.csv, fileName: b.fileName, campaignId: b.campaignId, ownerScope: owner,
+        ...(b.xlsxBase64 ? { xlsx: Buffer.from(b.xlsxBase64, 'base64') } : { text: b.csv! }), fileName: b.fileName, campaignId: b.campaignId, ownerScope: owner,
         ...(b.campaign ? { newCampaign: { ...b.campaign, ownerId: owner ?? b.campaign.ownerId ?? null } } : {}),
       });
       return reply.code(report.written ? 201 : 422).send(report);
