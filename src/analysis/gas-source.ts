@@ -80,7 +80,10 @@ export function classifyGasSource(input: GasSourceInput): AnalysisResult<GasSour
   ev.push(evidence('peakLel', `peak combustible gas in ${input.spaceId}`, peak, '%LEL', input.methaneSensorId));
   ev.push(evidence('episodes', `episodes ≥ ${EPISODE_LEL} %LEL in the window`, runs.length, 'episodes', input.methaneSensorId));
   const inEpisode = (ts: number) => last !== null && ts >= last.start && ts <= last.end;
-  const beforeEpisode = (ts: number) => last !== null && ts < last.start;
+  // The pressure baseline is the quiet spell before the latest episode (after the one before it),
+  // so that earlier episodes' dips do not widen it.
+  const previousEnd = runs.length >= 2 ? runs[runs.length - 2]!.end : -Infinity;
+  const beforeEpisode = (ts: number) => last !== null && ts < last.start && ts > previousEnd;
 
   // H2S with the methane.
   let h2sPeak: number | null = null;
@@ -118,7 +121,9 @@ export function classifyGasSource(input: GasSourceInput): AnalysisResult<GasSour
   if (!drop) reasons.push({ key: 'pressureNotMeasured', weight: 0, text: 'no gas pressure series near the space over the episode' });
 
   // Pattern over time.
-  if (runs.length >= 3) reasons.push({ key: 'recurring', weight: -1, text: `${runs.length} separate episodes in the window: comes and goes as sewer gas does` });
+  if (runs.length >= 3 && drop?.significant) {
+    reasons.push({ key: 'recurringWithPressure', weight: 0, text: `${runs.length} separate episodes, the pressure dipping with the latest: an intermittent leak rather than sewer gas` });
+  } else if (runs.length >= 3) reasons.push({ key: 'recurring', weight: -1, text: `${runs.length} separate episodes in the window: comes and goes as sewer gas does` });
   else if (runs.length === 1 && last) {
     const rising = input.methane.filter((p) => inEpisode(p.ts)).length;
     reasons.push({ key: 'singleEpisode', weight: 0.5, text: `one sustained episode (${rising} readings ≥ ${EPISODE_LEL} %LEL)` });

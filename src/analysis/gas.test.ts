@@ -148,3 +148,21 @@ describe('pipe leak or biogas', () => {
     expect(result.detail.score).toBe(-1.5);
   });
 });
+
+describe('the demo simulator\'s leak, as it runs live', () => {
+  it('stays a pipe leak over repeated cycles: each episode comes with its pressure dip', async () => {
+    const { DEMO_SENSORS, simulatedSensors, simulatedValue } = await import('../sim/index.ts');
+    const sim = simulatedSensors(DEMO_SENSORS);
+    const by = (id: string) => sim.find((s) => `${s.deviceId}.${s.channel}` === id)!;
+    // Three 6-minute cycles at the default 5 s interval, up to the peak of the fourth leak.
+    const ticks = Math.floor((3.425 * 360_000) / 5000);
+    const at = (id: string) => Array.from({ length: ticks }, (_, i) => ({ ts: T0 + i * 5000, value: simulatedValue(by(id), i * 5000, 360_000, i + 1) }));
+    const result = classifyGasSource({
+      spaceId: 'AS-02', spaceType: 'adjacent_space', network: 'gas', methaneSensorId: 'GD-002.lel', methane: at('GD-002.lel'),
+      h2s: { sensorId: 'GD-002.h2s', points: at('GD-002.h2s') }, pressure: [{ sensorId: 'GP-001.p', distanceM: 1200, points: at('GP-001.p') }], gasPipeDistanceM: 33,
+    });
+    expect(result.detail.episodes).toBe(4);
+    expect(result.detail.reasons.map((r) => r.key).sort()).toEqual(['h2sAbsent', 'nearGasPipe', 'pressureDrop', 'recurringWithPressure']);
+    expect(result.verdict).toBe('pipe_leak');
+  });
+});
