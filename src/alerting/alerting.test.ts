@@ -251,12 +251,18 @@ describe.each(stores)('alerting on $name', (store) => {
     expect((await alertingStates(db, [j1.alarmId])).get(j1.alarmId)!.ack).toBeNull();
     await route([await clear(j1, 704)], 704);
     expect(await ack(705, '压力已恢复')).toEqual({ ok: true });
+    // The condition comes back and the episode re-opens: a new activation, acknowledged anew.
+    await db.query(`UPDATE alarms SET state = 'active', cleared_at = NULL WHERE id = $1`, [j1.alarmId]);
+    await db.query(`INSERT INTO alarm_events (alarm_id, kind, level, value, at) VALUES ($1, 'reopen', 1, 0.05, $2)`, [j1.alarmId, at(706)]);
+    await route([{ ...j1, kind: 'reopen', level: 1 }], 706);
+    expect((await alertingStates(db, [j1.alarmId])).get(j1.alarmId)!.ack).toBeNull();
     const events = await alarmEvents(db, j1.alarmId);
     expect(events.map((e) => [e.kind, e.actor, e.note])).toEqual([
       ['open', null, null], ['ack', 'centre-operator', '已通知水务巡检'], ['escalate', null, null],
       ['unack', 'system', 'escalated to level 1: acknowledge again'], ['clear', null, null], ['ack', 'centre-operator', '压力已恢复'],
+      ['reopen', null, null], ['unack', 'system', 're-opened: acknowledge again'],
     ]);
-    expect(await db.transaction((tx) => acknowledgeAlarm(tx, '999999', 'centre-operator', 'x', at(706)))).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(await db.transaction((tx) => acknowledgeAlarm(tx, '999999', 'centre-operator', 'x', at(707)))).toMatchObject({ ok: false, reason: 'not_found' });
   });
 });
 

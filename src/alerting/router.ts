@@ -109,8 +109,12 @@ export class AlarmRouter implements AlarmRouting {
   async route(tx: Queryable, changes: AlarmChange[], now: Date): Promise<Routed> {
     if (changes.length === 0) return { handled: [], alarmIds: [], notices: [] };
     const changed = [...new Set(changes.map((c) => c.alarmId))];
-    const unacked = await this.resetAckOnEscalation(tx, changes.filter((c) => c.kind === 'escalate').map((c) => c.alarmId), now);
-    const opened = changes.filter((c) => c.kind === 'open' || (c.kind as string) === 'reopen').map((c) => c.alarmId);
+    const reopened = changes.filter((c) => c.kind === 'reopen').map((c) => c.alarmId);
+    const unacked = [
+      ...(await this.resetAck(tx, changes.filter((c) => c.kind === 'escalate').map((c) => c.alarmId), now, (level) => `escalated to level ${level}: acknowledge again`)),
+      ...(await this.resetAck(tx, reopened, now, () => 're-opened: acknowledge again')),
+    ];
+    const opened = [...changes.filter((c) => c.kind === 'open').map((c) => c.alarmId), ...reopened];
     const newlyFlapping = await this.markFlapping(tx, opened);
 
     const subjects = (await tx.query<SubjectRow & Record<string, unknown>>(`${SUBJECT_SQL} WHERE a.id = ANY($1::bigint[]) FOR UPDATE OF a`, [changed])).map(toSubject);
@@ -129,7 +133,7 @@ export class AlarmRouter implements AlarmRouting {
       if (muteOf.get(change.alarmId)) continue;
       handled.push(change);
       if (change.kind === 'escalate') notices.push({ alarmId: change.alarmId, reason: 'escalated' });
-      else if (change.kind === 'open' || (change.kind as string) === 'reopen') notices.push({ alarmId: change.alarmId, reason: 'raised' });
+      else if (change.kind === 'open' || change.kind === 'reopen') notices.push({ alarmId: change.alarmId, reason: 'raised' });
     }
     for (const id of newlyFlapping) if (muteOf.get(id)?.by === 'flapping') notices.push({ alarmId: id, reason: 'flapping' });
     const changedSet = new Set(changed);
@@ -159,15 +163,15 @@ export class AlarmRouter implements AlarmRouting {
     };
   }
 
-  /** An escalation re-requires acknowledgement (ISA-18.2; Alertmanager re-notifies on a new severity). */
-  private async resetAckOnEscalation(tx: Queryable, ids: string[], now: Date): Promise<string[]> {
+  /** An escalation or a re-opening re-requires acknowledgement (ISA-18.2; Alertmanager re-notifies on a new severity). */
+  private async resetAck(tx: Queryable, ids: string[], now: Date, why: (level: number) => string): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await tx.query<{ id: string; level: number; last_value: number }>(
       `UPDATE alarms SET acked_at = NULL, acked_by = NULL, ack_comment = NULL
         WHERE id = ANY($1::bigint[]) AND acked_at IS NOT NULL RETURNING id::text AS id, level, last_value`,
       [ids],
     );
-    for (const r of rows) await recordEvent(tx, r.id, 'unack', r.level, r.last_value, now, 'system', `escalated to level ${r.level}: acknowledge again`);
+    for (const r of rows) await recordEvent(tx, r.id, 'unack', r.level, r.last_value, now, 'system', why(r.level));
     return rows.map((r) => r.id);
   }
 
