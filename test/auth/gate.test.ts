@@ -83,6 +83,11 @@ describe('the access gate', () => {
     const refused = await gas.request<{ error: string }>('GET', '/api/auth/tokens');
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatch(/needs one of the roles admin/);
+    // Account administration is the admin's; the SLA table is changed by the admin or the bureau.
+    for (const [method, path] of [['POST', `/api/auth/users/${USERS.water}/password`], ['PATCH', `/api/auth/users/${USERS.water}`], ['PUT', '/api/incidents/sla']] as const) {
+      expect([method, path, (await gas.request(method, path, {})).status]).toEqual([method, path, 403]);
+      expect([method, path, (await operator.request(method, path, {})).status]).toEqual([method, path, 403]);
+    }
   });
 
   it('confines an owner unit to its own assets, sensors, alarms and incidents; another unit\'s incident is 404', async () => {
