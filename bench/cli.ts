@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { failAndExit } from '../src/platform/cli.ts';
 import { benchIngest } from './ingest.ts';
+import { benchRules } from './rules.ts';
 
 function integer(name: string, min: number) {
   return (raw: string): number => {
@@ -36,6 +37,22 @@ export function registerBenchCommands(program: Command): void {
           opts.json ? undefined : (line) => console.error(line),
         );
         console.log(JSON.stringify(result));
+        process.exit(0);
+      } catch (error) {
+        failAndExit(error);
+      }
+    });
+  bench
+    .command('rules')
+    .description('the full rule set of a generated city through the real detect() on PGlite: readings/s and alarm latency (prints JSON)')
+    .option('--preset <name>', 'small or jingzhou', 'jingzhou')
+    .option('--seed <n>', 'generator seed', integer('seed', 0), 1)
+    .option('--rounds <n>', 'rounds of one reading per sensor, a simulated minute apart', integer('rounds', 1), 30)
+    .option('--batch <n>', 'readings per transaction', integer('batch', 1), 5000)
+    .option('--json', 'print only the JSON result line')
+    .action(async (opts: { preset: string; seed: number; rounds: number; batch: number; json?: boolean }) => {
+      try {
+        console.log(JSON.stringify(await benchRules(opts, opts.json ? undefined : (line) => console.error(line))));
         process.exit(0);
       } catch (error) {
         failAndExit(error);

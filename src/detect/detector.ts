@@ -6,7 +6,7 @@ import { clauseHolds, resolveAnchors, triggerHolds, windowAggregates, type Compo
 import { advance, DEFAULT_REOPEN_WITHIN_S, isEmptyState, ruleKind, signal, type RuleState, type Step } from './engine.ts';
 import { ruleProblem } from './evaluate.ts';
 import {
-  activeAlarmsFor, changeAlarmLevel, clearAlarm, loadDetectState, loadRules, openEpisode, saveDetectState, touchAlarms, type ActiveAlarmRef,
+  activeAlarmsFor, loadDetectState, loadRules, openEpisode, saveDetectState, touchAlarms, writeEpisodeChanges, type ActiveAlarmRef, type EpisodeWrite,
 } from './repository.ts';
 import type { AlarmCategory, Rule, RuleKind, ThresholdRule, WarningLevel } from './types.ts';
 
@@ -193,21 +193,29 @@ export async function detect(tx: Queryable, book: RuleBook, readings: SensorRead
   const changes: AlarmChange[] = [];
   const touches = new Map<string, { value: number; ts: Date }>();
 
+  // Level changes and clears are written together at the end of the batch (before an open, so a
+  // re-opening finds the episode it re-opens cleared).
+  let writes: EpisodeWrite[] = [];
+  const flushWrites = async () => {
+    await writeEpisodeChanges(tx, writes);
+    writes = [];
+  };
   const apply = async (step: Step, key: string, rule: Rule, sensorId: string, assetId: string | null, value: number, ts: Date) => {
     const current = active.get(key);
     const base = { sensorId, ruleId: rule.id, category: rule.category ?? 'emergency', ruleKind: ruleKind(rule), assetId } as const;
     if (step.kind === 'open' && !current) {
+      await flushWrites();
       const opened = await openEpisode(tx, { sensorId, assetId, rule }, step.level, value, ts, rule.reopenWithinS ?? DEFAULT_REOPEN_WITHIN_S);
       if (!opened) return; // another writer holds the pair's episode; its own change reports it
       active.set(key, { id: opened.id, sensorId, ruleId: rule.id, level: step.level, peakLevel: step.level, assetId });
       changes.push({ kind: opened.reopened ? 'reopen' : 'open', alarmId: opened.id, ...base, level: step.level });
     } else if ((step.kind === 'escalate' || step.kind === 'deescalate') && current) {
-      await changeAlarmLevel(tx, current.id, step.kind, step.level, value, ts);
+      writes.push({ id: current.id, kind: step.kind, level: step.level, value, ts });
       current.level = step.level;
       touches.delete(current.id);
       changes.push({ kind: step.kind, alarmId: current.id, ...base, level: step.level });
     } else if (step.kind === 'clear' && current) {
-      await clearAlarm(tx, current.id, current.level, value, ts);
+      writes.push({ id: current.id, kind: 'clear', level: current.level, value, ts });
       active.delete(key);
       touches.delete(current.id);
       changes.push({ kind: 'clear', alarmId: current.id, ...base, level: current.level });
@@ -293,6 +301,7 @@ export async function detect(tx: Queryable, book: RuleBook, readings: SensorRead
     }
   }
 
+  await flushWrites();
   await touchAlarms(tx, touches);
   for (const [key, state] of checkpoints) dirty.set(key, state as unknown as RuleState);
   await saveDetectState(tx, dirty);

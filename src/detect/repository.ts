@@ -176,25 +176,33 @@ export async function openEpisode(
   if (previous && previous.rule_version === rule.version && previous.cleared_at
     && ts.getTime() - previous.cleared_at.getTime() <= reopenWithinS * 1000 && ts >= previous.cleared_at) {
     const [row] = await db.query<{ occurrences: number }>(
-      `UPDATE alarms SET state = 'active', cleared_at = NULL, level = $2, peak_level = LEAST(peak_level, $2), last_value = $3,
-              updated_at = $4, occurrences = occurrences + 1
-        WHERE id = $1 AND state = 'cleared' RETURNING occurrences`,
+      `WITH reopened AS (
+         UPDATE alarms SET state = 'active', cleared_at = NULL, level = $2, peak_level = LEAST(peak_level, $2), last_value = $3,
+                updated_at = $4, occurrences = occurrences + 1
+          WHERE id = $1 AND state = 'cleared' RETURNING id, occurrences
+       ), event AS (
+         INSERT INTO alarm_events (alarm_id, kind, level, value, at) SELECT id, 'reopen', $2, $3, $4 FROM reopened
+       )
+       SELECT occurrences FROM reopened`,
       [previous.id, level, value, ts],
     );
     if (!row) return null;
-    await recordAlarmEvent(db, previous.id, 'reopen', level, value, ts);
     return { id: previous.id, reopened: true, occurrences: row.occurrences };
   }
   const rows = await db.query<{ id: string }>(
-    `INSERT INTO alarms (sensor_id, rule_id, rule_version, level, peak_level, state, opened_at, updated_at, trigger_value, last_value, category, asset_id)
-     VALUES ($1, $2, $3, $4, $4, 'active', $5, $5, $6, $6, $7, $8)
-     ON CONFLICT DO NOTHING
-     RETURNING id::text AS id`,
+    `WITH opened AS (
+       INSERT INTO alarms (sensor_id, rule_id, rule_version, level, peak_level, state, opened_at, updated_at, trigger_value, last_value, category, asset_id)
+       VALUES ($1, $2, $3, $4, $4, 'active', $5, $5, $6, $6, $7, $8)
+       ON CONFLICT DO NOTHING
+       RETURNING id
+     ), event AS (
+       INSERT INTO alarm_events (alarm_id, kind, level, value, at) SELECT id, 'open', $4, $6, $5 FROM opened
+     )
+     SELECT id::text AS id FROM opened`,
     [sensorId, rule.id, rule.version, level, ts, value, category, assetId],
   );
   const id = rows[0]?.id ?? null;
   if (!id) return null;
-  await recordAlarmEvent(db, id, 'open', level, value, ts);
   return { id, reopened: false, occurrences: 1 };
 }
 
@@ -210,6 +218,52 @@ export async function changeAlarmLevel(db: Queryable, id: string, kind: 'escalat
     [id, level, value, ts],
   );
   await recordAlarmEvent(db, id, kind, level, value, ts);
+}
+
+/** A level change or a clear, written with the others of its batch. */
+export interface EpisodeWrite {
+  id: string;
+  kind: 'escalate' | 'deescalate' | 'clear';
+  level: WarningLevel;
+  value: number;
+  ts: Date;
+}
+
+/**
+ * Writes a batch's level changes and clears, in their order, in two statements: one updates the
+ * episodes (the last write of each wins, peak from all), one appends every event to the timeline.
+ */
+export async function writeEpisodeChanges(db: Queryable, writes: EpisodeWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const final = new Map<string, { level: WarningLevel | null; peak: WarningLevel | null; cleared: boolean; value: number; ts: Date }>();
+  for (const w of writes) {
+    const f = final.get(w.id) ?? { level: null, peak: null, cleared: false, value: w.value, ts: w.ts };
+    if (w.kind === 'clear') f.cleared = true;
+    else {
+      f.level = w.level;
+      if (w.kind === 'escalate') f.peak = f.peak === null ? w.level : (Math.min(f.peak, w.level) as WarningLevel);
+    }
+    f.value = w.value;
+    f.ts = w.ts;
+    final.set(w.id, f);
+  }
+  const ids = [...final.keys()];
+  const rows = ids.map((id) => final.get(id)!);
+  await db.query(
+    `UPDATE alarms a SET level = coalesce(u.level, a.level), peak_level = LEAST(a.peak_level, coalesce(u.peak, a.peak_level)),
+            state = CASE WHEN u.cleared THEN 'cleared' ELSE a.state END, cleared_at = CASE WHEN u.cleared THEN u.ts ELSE a.cleared_at END,
+            last_value = u.value, updated_at = u.ts
+       FROM unnest($1::bigint[], $2::smallint[], $3::smallint[], $4::boolean[], $5::float8[], $6::timestamptz[]) AS u(id, level, peak, cleared, value, ts)
+      WHERE a.id = u.id`,
+    [ids, rows.map((r) => r.level), rows.map((r) => r.peak), rows.map((r) => r.cleared), rows.map((r) => r.value), rows.map((r) => r.ts)],
+  );
+  await db.query(
+    `INSERT INTO alarm_events (alarm_id, kind, level, value, at)
+     SELECT alarm_id, kind, level, value, at
+       FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::float8[], $5::timestamptz[]) WITH ORDINALITY AS e(alarm_id, kind, level, value, at, n)
+      ORDER BY n`,
+    [writes.map((w) => w.id), writes.map((w) => w.kind), writes.map((w) => w.level), writes.map((w) => w.value), writes.map((w) => w.ts)],
+  );
 }
 
 export async function escalateAlarm(db: Queryable, id: string, level: WarningLevel, value: number, ts: Date): Promise<void> {

@@ -6,7 +6,7 @@ import { buildApi, type GateRoute } from '../api/index.ts';
 import { AuthService, ensureInitialUsers, formatInitialLogins, readAuthMode, type AuthMode, type InitialLogin } from '../auth/index.ts';
 import { EventBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
-import { ensureDefaultRules, loadRules, openOfflineAlarms, RuleBook } from '../detect/index.ts';
+import { ensureDefaultRules, loadRuleBook, openOfflineAlarms } from '../detect/index.ts';
 import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
   urlWithLogin, type DeviceAuthMode, type MqttLogin, readHj212Port, startHj212Server,
@@ -135,7 +135,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (generated && demoLogins.size > 0) await authoriseSimulatorGateway(credentials, simulated.map((s) => s.deviceId));
     const deviceAuth = options.deviceAuth ?? readDeviceAuth();
     const authCounters = new AuthCounters();
-    const rules = new RuleBook(await loadRules(db));
+    // Where every sensor sits and the composite rules' anchors on the network twin, before the first batch.
+    const rules = await loadRuleBook(db);
     const bus = new EventBus();
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
     const partitions = new PartitionKeeper(db);
