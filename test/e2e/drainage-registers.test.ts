@@ -68,6 +68,24 @@ describe.skipIf(!chromium.available)('drainage registers in a browser', () => {
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'drainage-inspections.png'), fullPage: false });
   });
 
+  it('imports an export from the page: a bad file is refused row by row, a good one is written', async () => {
+    await page.locator('[data-testid="campaign-row"][data-campaign-id="DEMO-QV-2026"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="segment-row"]').length === 5);
+    const upload = async (name: string, csv: string) => {
+      await page.locator('[data-testid="import-file"]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.locator('[data-testid="import-submit"]').click();
+      await page.locator('[data-testid="import-result"]').waitFor();
+    };
+    await upload('bad.csv', '管段编号,检测日期,缺陷代码,缺陷等级,缺陷距离\nDP03,2026-11-20,PL,5,3\nNOPE-9,2026-11-20,SL,1,2\n');
+    expect(await page.locator('[data-testid="import-result"]').getAttribute('data-written')).toBe('false');
+    expect(await page.locator('[data-testid="import-rejected-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-line')))).toEqual(['2', '3']);
+    expect(await page.locator('[data-testid="import-rejected-row"]').first().innerText()).toContain('PL (破裂) has grades 1–4, not 5');
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'drainage-import-refused.png') });
+    await upload('good.csv', '管段编号,检测日期,缺陷代码,缺陷等级,缺陷距离\nDP03,2026-11-20,SL,2,100\n');
+    expect(await page.locator('[data-testid="import-result"]').getAttribute('data-written')).toBe('true');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="segment-row"]').length === 6);
+  });
+
   it('walks a misconnection through the register and makes a work order of it', async () => {
     await go('misconnections');
     const rows = page.locator('[data-testid="finding-row"]');

@@ -2,18 +2,19 @@
 // registers (src/drainage/findings/routes.ts).
 import type { Finding, FindingAction, FindingKind, FindingStatus, SourceKind } from '../../../src/drainage/findings/types.ts';
 import type { DefectType } from '../../../src/drainage/inspections/grading.ts';
+import type { InspectionImportReport } from '../../../src/drainage/inspections/import.ts';
 import type { CampaignSummary, Defect, Inspection } from '../../../src/drainage/inspections/types.ts';
 
-export type { CampaignSummary, Defect, DefectType, Finding, FindingAction, FindingKind, FindingStatus, Inspection, SourceKind };
+export type { CampaignSummary, Defect, DefectType, Finding, FindingAction, FindingKind, FindingStatus, Inspection, InspectionImportReport, SourceKind };
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
+async function call<T>(path: string, init?: RequestInit, accept: number[] = []): Promise<T> {
   const res = await fetch(path, {
     ...init, credentials: 'same-origin',
     headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
   });
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
+  if (!res.ok && !accept.includes(res.status)) {
     const error = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`;
     throw new Error(error);
   }
@@ -38,7 +39,19 @@ export interface NewFindingInput {
   description?: string;
 }
 
+/** The file as the import route takes it: CSV as text, an Excel workbook in base64. */
+async function exportBody(file: File): Promise<{ csv: string } | { xlsxBase64: string }> {
+  if (!/\.xlsx$/i.test(file.name)) return { csv: await file.text() };
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { xlsxBase64: btoa(binary) };
+}
+
 export const inspectionsApi = {
+  /** 201 written or 422 with the per-row report: both answer the report. */
+  importFile: async (campaignId: string, file: File) =>
+    call<InspectionImportReport>('/api/inspections/import', { method: 'POST', body: JSON.stringify({ campaignId, fileName: file.name, ...(await exportBody(file)) }) }, [422]),
   campaigns: () => call<CampaignSummary[]>('/api/inspections/campaigns'),
   inspections: (campaignId: string) => call<Inspection[]>(`/api/inspections?campaign=${encodeURIComponent(campaignId)}`),
   codes: () => call<{ defects: DefectType[] }>('/api/inspections/codes'),

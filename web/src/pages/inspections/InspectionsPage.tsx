@@ -3,7 +3,8 @@
 // on a click the coded defects with their photo and video links.
 import { Fragment, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { inspectionsApi, type CampaignSummary, type DefectType, type Inspection } from '../../api/inspections.ts';
+import { inspectionsApi, type CampaignSummary, type DefectType, type Inspection, type InspectionImportReport } from '../../api/inspections.ts';
+import type { PageProps } from '../registry.ts';
 import './inspections.css';
 
 const ROMAN = ['I', 'II', 'III', 'IV'];
@@ -59,8 +60,55 @@ function Defects({ inspection, types }: { inspection: Inspection; types: Map<str
   );
 }
 
-export function InspectionsPage() {
+const WRITERS = ['admin', 'centre_operator', 'bureau_supervisor', 'owner_dispatcher'];
+
+/** Upload of an inspection software export (CSV or .xlsx) into a campaign, with the per-row report. */
+function ImportForm({ campaignId, onImported }: { campaignId: string; onImported: () => void }) {
   const { t } = useTranslation();
+  const [file, setFile] = useState<File | null>(null);
+  const [report, setReport] = useState<InspectionImportReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    setError(null);
+    setReport(null);
+    inspectionsApi.importFile(campaignId, file).then((r) => {
+      setReport(r);
+      if (r.written) onImported();
+    }, (e: Error) => setError(e.message));
+  };
+  return (
+    <>
+      <form className="insp-form" onSubmit={submit} data-testid="import-form">
+        <label>{t('inspections.import.file', { id: campaignId })}
+          <input type="file" accept=".csv,.xlsx" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="import-file" />
+        </label>
+        <button type="submit" disabled={!file} data-testid="import-submit">{t('inspections.import.submit')}</button>
+        {error && <span className="page-error">{error}</span>}
+        {report && (
+          <span data-testid="import-result" data-written={report.written}>
+            {report.written ? t('inspections.import.written', report.counts) : t('inspections.import.refused', { count: report.rejected.length })}
+          </span>
+        )}
+      </form>
+      {report && report.rejected.length > 0 && (
+        <table className="page-table" data-testid="import-rejected">
+          <thead><tr><th className="num">{t('inspections.import.line')}</th><th>{t('inspections.import.segment')}</th><th>{t('inspections.import.field')}</th><th>{t('inspections.import.reason')}</th></tr></thead>
+          <tbody>
+            {report.rejected.map((r, i) => (
+              <tr key={i} data-testid="import-rejected-row" data-line={r.line}><td className="num">{r.line}</td><td>{r.segmentId ?? '—'}</td><td>{r.field}</td><td>{r.reason}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function InspectionsPage({ me }: PageProps) {
+  const { t } = useTranslation();
+  const [reloads, setReloads] = useState(0);
   const [campaigns, setCampaigns] = useState<CampaignSummary[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [inspections, setInspections] = useState<Inspection[] | null>(null);
@@ -74,7 +122,7 @@ export function InspectionsPage() {
       setSelected((s) => s ?? list[0]?.id ?? null);
     }, (e: Error) => setError(e.message));
     inspectionsApi.codes().then((c) => setTypes(new Map(c.defects.map((d) => [d.code, d]))), () => undefined);
-  }, []);
+  }, [reloads]);
   useEffect(() => {
     if (!selected) return;
     let live = true;
@@ -83,7 +131,7 @@ export function InspectionsPage() {
     return () => {
       live = false;
     };
-  }, [selected]);
+  }, [selected, reloads]);
 
   return (
     <div data-testid="inspections-page">
@@ -117,6 +165,7 @@ export function InspectionsPage() {
       </table>
 
       {selected && <h2 className="insp-h2">{t('inspections.segmentsOf', { id: selected })}</h2>}
+      {selected && (!me || me.roles.some((r) => WRITERS.includes(r))) && <ImportForm key={selected} campaignId={selected} onImported={() => setReloads((n) => n + 1)} />}
       {inspections && (
         <table className="page-table" data-testid="segments">
           <thead>
