@@ -1,7 +1,7 @@
 // The closed loop in real browsers, accounts on: the centre operator (logged in) verifies and
 // dispatches a patrol report to the gas company; the gas company's dispatcher, logged in
-// separately in a browser context of its own (with a device position), accepts, arrives and
-// disposes with a photo; the photo is stored with its SHA-256 and location stamp and the disposal's
+// separately in a browser context of its own (with a device position), accepts, arrives, is
+// refused a file over 10 MB before anything is uploaded, and disposes with a photo; the photo is stored with its SHA-256 and location stamp and the disposal's
 // audit row records them; the operator sees the thumbnail in the incident's detail and closes.
 // An admin adds a webhook subscription on the admin page and gets its secret once.
 // Screenshots in test-output/closed-loop-*.png.
@@ -100,6 +100,15 @@ describe.skipIf(!chromium.available)('the closed loop in browsers: dispatch, dis
     await reach(gas.page, 'on_site');
     await item(gas.page).locator('[data-testid="action-dispose"]').click();
     await item(gas.page).locator('[data-testid="action-reason"]').fill('关闭上游阀门，通风后复测 0 %LEL');
+    // A file over 10 MB is refused in the browser before anything is uploaded.
+    const huge = Buffer.concat([photo, Buffer.alloc(10 * 1024 * 1024)]);
+    await item(gas.page).locator('[data-testid="dispose-files"]').setInputFiles([
+      { name: 'scene.png', mimeType: 'image/png', buffer: photo }, { name: 'video-still.png', mimeType: 'image/png', buffer: huge },
+    ]);
+    await item(gas.page).locator('[data-testid="action-confirm"]').click();
+    expect(await item(gas.page).locator('[role="alert"]').innerText()).toContain('video-still.png 超过 10 MB，未上传任何文件');
+    expect(await item(gas.page).getAttribute('data-state')).toBe('on_site');
+    expect(await operatorApi.get<Attachment[]>(`/api/incidents/${incident.id}/attachments`)).toEqual([]);
     await item(gas.page).locator('[data-testid="dispose-files"]').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: photo });
     expect(await item(gas.page).locator('[data-testid="dispose-file-list"]').innerText()).toContain('scene.png');
     await gas.page.screenshot({ path: path.join(OUTPUT_DIR, 'closed-loop-2-disposing.png') });

@@ -20,6 +20,8 @@ const DEFAULT_PERSONA: ConsoleUser = { userId: 'anonymous:operator', name: 'oper
 const PERSONA_ROLES: Role[] = ['centre_operator', 'owner_dispatcher', 'field_crew', 'bureau_supervisor', 'viewer', 'admin'];
 const STATES: IncidentState[] = ['reported', 'verified', 'dispatched', 'accepted', 'on_site', 'disposed', 'closed', 'rejected'];
 const TERMINAL: IncidentState[] = ['closed', 'rejected'];
+/** The server's limit per file (src/evidence/media.ts). */
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 function storedPersona(): ConsoleUser {
   try {
@@ -109,6 +111,9 @@ export function IncidentList({ incidents }: Props) {
     setErrors(({ [incident.id]: _, ...rest }) => rest);
     try {
       // Evidence first: each file uploaded with the location stamp, then the disposal cites them.
+      // Sizes are checked before any upload, so a refused file leaves no others stored uncited.
+      const tooLarge = files.find((f) => f.size > MAX_UPLOAD_BYTES);
+      if (tooLarge) throw new Error(t('evidence.tooLarge', { name: tooLarge.name }));
       const here = files.length > 0 ? await currentPosition() : null;
       const attachmentIds: string[] = [];
       for (const file of files) {
