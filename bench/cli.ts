@@ -25,8 +25,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--rate <r>', 'messages per second in total (0 = flat out)', integer('rate', 0), 0)
     .option('--connections <k>', 'MQTT client connections', integer('connections', 1), 50)
     .option('--own-broker', 'start a Mosquitto of its own (persistence, no queue limits) and measure the external-broker path')
+    .option('--rules-rounds <n>', 'afterwards, rounds of `bench rules` on the jingzhou preset for the ruleEvaluation figure (0: skip)', integer('rules-rounds', 0), 10)
     .option('--json', 'print only the JSON result line')
-    .action(async (opts: { sensors: number; seconds: number; channels: number; qos: number; rate: number; connections: number; ownBroker?: boolean; json?: boolean }) => {
+    .action(async (opts: { sensors: number; seconds: number; channels: number; qos: number; rate: number; connections: number; ownBroker?: boolean; rulesRounds: number; json?: boolean }) => {
       try {
         if (opts.qos > 1) throw new Error('--qos must be 0 or 1');
         const result = await benchIngest(
@@ -36,6 +37,9 @@ export function registerBenchCommands(program: Command): void {
           },
           opts.json ? undefined : (line) => console.error(line),
         );
+        if (opts.rulesRounds > 0) {
+          result.ruleEvaluation = await benchRules({ preset: 'jingzhou', seed: 1, rounds: opts.rulesRounds, batch: 5000 }, opts.json ? undefined : (line) => console.error(line));
+        }
         console.log(JSON.stringify(result));
         process.exit(0);
       } catch (error) {

@@ -10,6 +10,7 @@ import type { PipelineStats } from '../src/ingest/index.ts';
 import { startPlatform } from '../src/platform/index.ts';
 import type { Db } from '../src/store/index.ts';
 import { startOwnMosquitto, type OwnMosquitto } from './mosquitto.ts';
+import type { RulesBenchResult } from './rules.ts';
 
 export interface IngestBenchOptions {
   sensors: number;
@@ -45,6 +46,8 @@ export interface IngestBenchResult {
   rssMb: number;
   ceilingRowsPerSecond: number;
   ratioToCeiling: number;
+  /** `lifeline bench rules` on the jingzhou preset (the full rule set through detect()), unless --rules-rounds 0. */
+  ruleEvaluation?: RulesBenchResult;
 }
 
 const INDICATOR = 'bench_value';
