@@ -52,4 +52,33 @@ describe('analyses of an asset', () => {
     expect(out.skipped).toEqual(['bridge: BR-1-S2 has no strain, deflection, acceleration, tilt or crack sensor']);
     expect((await analyseAsset({ twin, sensors, read }, 'nope', ...window)).skipped).toEqual(['asset nope is not in the network model']);
   });
+
+  it('runs infiltration at a lift station and river intrusion at an outfall from their monitors', async () => {
+    const pt = (id: string, assetType: string, lon: number, attributes: Record<string, unknown> = {}): Asset =>
+      ({ id, name: id, network: 'drainage', assetType, ownerId: 'drain-co', geometry: { type: 'Point', coordinates: [lon, 30.31] }, attributes });
+    const m1 = pt('M1', 'manhole', 112.3);
+    const out = pt('OUT', 'outfall', 112.301, { elevationM: 9 });
+    const ps = pt('PS', 'pump_station', 112.305, { population: 10_000 });
+    const pipe: Asset = { id: 'P1', name: 'P1', network: 'drainage', assetType: 'pipe', ownerId: 'drain-co', geometry: { type: 'LineString', coordinates: [[112.3, 30.31], [112.301, 30.31]] }, attributes: { from: 'M1', to: 'OUT' } };
+    const drainTwin = new NetworkTwin([m1, out, ps, pipe]);
+    const drainSensors: SensorInfo[] = [
+      { id: 'L1.level', assetId: 'M1', indicator: 'drain_level', location: [112.3, 30.31] },
+      { id: 'R.level', assetId: 'RIVER', indicator: 'river_level', location: [112.3012, 30.3101] },
+      { id: 'PS.q', assetId: 'PS', indicator: 'drain_flow', location: [112.305, 30.31] },
+    ];
+    const stage = Array.from({ length: 48 }, (_, h) => ({ ts: T0 + h * 3_600_000, value: 9 + Math.sin(h / 4) }));
+    const drainSeries = new Map<string, Point[]>([
+      ['R.level', stage],
+      ['L1.level', stage.map((p) => ({ ts: p.ts, value: 0.4 + 0.5 * Math.max(0, p.value - 9) }))],
+      ['PS.q', Array.from({ length: 48 }, (_, h) => ({ ts: T0 + h * 3_600_000, value: h % 24 >= 2 && h % 24 < 4 ? 52.5 : 100 }))],
+    ]);
+    const drainRead = async (ids: string[]) => new Map(ids.map((id) => [id, drainSeries.get(id) ?? []]));
+    const src = { twin: drainTwin, sensors: drainSensors, read: drainRead, zoneOf: () => 'Z-1' };
+    const atOutfall = await analyseAsset(src, 'OUT', ...window);
+    expect(atOutfall.results.map((r) => r.verdict)).toEqual(['river_intrusion']);
+    expect(atOutfall.results[0]!.zoneIds).toEqual(['Z-1']);
+    const atStation = await analyseAsset(src, 'PS', ...window);
+    expect(atStation.results.map((r) => r.verdict)).toEqual(['infiltration']);
+  });
 });
+

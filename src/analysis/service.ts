@@ -6,7 +6,7 @@ import { SPACE_TYPES } from '../network/schema.ts';
 import type { NetworkTwin } from '../network/twin.ts';
 import type { Position } from '../network/types.ts';
 import { analyseBridge, type BridgeInput } from './bridge.ts';
-import { detectBlockage, locateMisconnections, type MonitoredPoint } from './drainage-diagnosis.ts';
+import { detectBlockage, detectRiverIntrusion, estimateInfiltration, locateMisconnections, type MonitoredPoint } from './drainage-diagnosis.ts';
 import { evidence, type AnalysisResult, type Point } from './explain.ts';
 import { analyseGasSpread, type Place } from './gas-spread.ts';
 import { classifyGasSource } from './gas-source.ts';
@@ -125,6 +125,32 @@ async function drainageAnalyses(src: AnalysisSources, assetId: string, from: Dat
   const series = await src.read(ids, from, to);
   const rainPoints = rain ? series.get(rain.id) ?? [] : [];
   const out: AnalysisResult[] = [];
+  const asset = twin.byId.get(assetId)!;
+  // A lift station with its flow and the population it serves: infiltration from the night flow.
+  const stationFlow = src.sensors.find((s) => s.assetId === assetId && s.indicator === 'drain_flow');
+  if (asset.assetType === 'pump_station' && stationFlow) {
+    const population = asset.attributes.population;
+    if (typeof population === 'number') {
+      const flow = (await src.read([stationFlow.id], from, to)).get(stationFlow.id) ?? [];
+      out.push(estimateInfiltration({ stationId: assetId, sensorId: stationFlow.id, flow, population, zoneOf: src.zoneOf }));
+    } else skipped.push(`drainage infiltration: ${assetId} has no population attribute`);
+  }
+  // An outfall: does the level above it follow the river stage?
+  if (asset.assetType === 'outfall') {
+    const invert = [asset.attributes.invertM, asset.attributes.elevationM].find((v): v is number => typeof v === 'number');
+    const river = src.sensors.filter((s) => s.indicator === 'river_level' && distanceM(at, s.location) <= 1000).sort((a, b) => distanceM(at, a.location) - distanceM(at, b.location))[0];
+    const upLevel = src.sensors.filter((s) => s.indicator === 'drain_level' && above.has(s.assetId)).sort((a, b) => distanceM(at, a.location) - distanceM(at, b.location))[0];
+    const conductivity = src.sensors.find((s) => s.indicator === 'conductivity' && upLevel && s.assetId === upLevel.assetId);
+    if (invert === undefined || !river || !upLevel) skipped.push(`river intrusion: needs the outfall's invertM, a river level within 1 km and a level monitor upstream of ${assetId}`);
+    else {
+      const s2 = await src.read([river.id, upLevel.id, ...(conductivity ? [conductivity.id] : [])], from, to);
+      out.push(detectRiverIntrusion({
+        outfallId: assetId, outfallInvertM: invert, zoneOf: src.zoneOf,
+        level: { sensorId: upLevel.id, points: s2.get(upLevel.id) ?? [] }, river: { sensorId: river.id, points: s2.get(river.id) ?? [] },
+        conductivity: conductivity ? { sensorId: conductivity.id, points: s2.get(conductivity.id) ?? [] } : undefined,
+      }));
+    }
+  }
   if (level && downLevel) {
     if (!rain) skipped.push('drainage: no rain gauge; the blockage check takes the window as dry');
     out.push(detectBlockage({
@@ -132,7 +158,7 @@ async function drainageAnalyses(src: AnalysisSources, assetId: string, from: Dat
       upstream: { assetId, sensorId: level.id, points: series.get(level.id) ?? [] },
       downstream: { assetId: downLevel.assetId, sensorId: downLevel.id, points: series.get(downLevel.id) ?? [] },
     }));
-  } else skipped.push(`drainage blockage: needs level monitors at ${assetId} and downstream of it`);
+  } else if (asset.assetType !== 'outfall' && asset.assetType !== 'pump_station') skipped.push(`drainage blockage: needs level monitors at ${assetId} and downstream of it`);
   const storm = line.filter((s) => [...twin.topologies.get('drainage')!.graph.neighbors(s.assetId)].some((p) => twin.byId.get(p)?.attributes.system === 'storm'));
   if (storm.length > 0) {
     const monitors: MonitoredPoint[] = storm.map((s) => ({ assetId: s.assetId, sensorId: s.id, indicator: s.indicator as MonitoredPoint['indicator'], points: series.get(s.id) ?? [] }));
