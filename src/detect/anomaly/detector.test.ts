@@ -87,6 +87,25 @@ describe('AnomalyDetector', () => {
     expect(best).toBeLessThan(start + 12);
   });
 
+  it('scores only the residual once the daily pattern counts, so a flattened day stands out above the daily swings', () => {
+    // A daily square wave (−20 at night, +75 for five hours) with noise; on day 9 it stays at 20.
+    const rnd = random(6);
+    const day = 288;
+    const points = Array.from({ length: 11 * day }, (_, i) => {
+      const inDay = i % day;
+      const base = inDay >= 60 && inDay < 120 ? 75 : -20;
+      const value = i >= 9 * day && i < 10 * day ? 20 : base;
+      return { line: i + 2, raw: String(i), ts: T0 + i * STEP, value: value + (rnd() - 0.5) * 2 };
+    });
+    const flat = (scores: number[]) => argmax(scores.slice(3 * day)) + 3 * day;
+    const residualOnly = flat(scoreSeries(points, { rangeTolerance: 0 }).map((p) => p.score));
+    expect(residualOnly).toBeGreaterThanOrEqual(9 * day);
+    expect(residualOnly).toBeLessThan(10 * day);
+    // Scoring the plain statistics too, a daily switch of the square wave scores higher.
+    const withPlain = flat(scoreSeries(points, { rangeTolerance: 0, seasonOnly: false }).map((p) => p.score));
+    expect(withPlain < 9 * day || withPlain >= 10 * day).toBe(true);
+  });
+
   it('scores 1 for a reading beyond the range of all earlier ones by more than the tolerance', () => {
     // Noise in [10, 20); tolerance 0.1 of the range so far. After 20.5 the range is about
     // [10, 20.5], so out of range means above about 21.55.
