@@ -1,5 +1,6 @@
 // Notification settings from the environment: NOTIFY_CHANNELS (sms, wecom, dingtalk; logged by the
-// logging adapters), WEBHOOK_RETRY_BASE_MS and WEBHOOK_MAX_ATTEMPTS (the back-off schedule).
+// logging adapters), WEBHOOK_RETRY_BASE_MS and WEBHOOK_MAX_ATTEMPTS (the back-off schedule),
+// WEBHOOK_CATCH_UP_MS (how often recent incident changes are checked for deliveries not written).
 import { ConfigError } from '../config/index.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
 import { readChannels, type Channel } from './channels.ts';
@@ -7,6 +8,7 @@ import { readChannels, type Channel } from './channels.ts';
 export interface NotifyConfig {
   channels: Channel[];
   retry: RetryPolicy;
+  catchUpMs: number;
 }
 
 function whole(env: Record<string, string | undefined>, name: string, min: number, max: number, fallback: number): number {
@@ -31,5 +33,6 @@ export function readNotifyConfig(env: Record<string, string | undefined> = proce
       capMs: DEFAULT_RETRY.capMs,
       maxAttempts: whole(env, 'WEBHOOK_MAX_ATTEMPTS', 1, 100, DEFAULT_RETRY.maxAttempts),
     },
+    catchUpMs: whole(env, 'WEBHOOK_CATCH_UP_MS', 100, 3_600_000, 60_000),
   };
 }

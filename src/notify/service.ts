@@ -1,6 +1,9 @@
 // Notifications, wired: hears the committed changes the platform announces (incidents on the bus,
 // alarm changes from the pipeline), writes webhook deliveries for them and tells people through
-// the configured channels; its timer delivers what is due. Several processes may run it: each
+// the configured channels; its timer delivers what is due. Deliveries are written just after a
+// change commits, so a crash in that instant (or an announcement lost) would miss one: the timer
+// also goes over recently changed incidents every catchUpMs and writes what is missing (a delivery
+// is unique per event and subscription, so nothing is written twice). Several processes may run it: each
 // delivery is claimed by one (lease, SKIP LOCKED), so nothing is sent twice at once.
 import type { Logger } from 'pino';
 import type { EventBus, PlatformEvent } from '../bus/index.ts';
@@ -23,7 +26,13 @@ export interface NotifyOptions {
   sensorContext: (sensorId: string) => { ownerId: string | null; assetId: string | null };
   policy?: RetryPolicy;
   timeoutMs?: number;
+  /** How often recently changed incidents are checked for deliveries not written (default 60 s). */
+  catchUpMs?: number;
 }
+
+/** How far back each catch-up looks beyond the previous one; the first after a start looks back a day. */
+const CATCH_UP_OVERLAP_MS = 15 * 60_000;
+const CATCH_UP_FIRST_MS = 86_400_000;
 
 /** Messages already handed to the channels, remembered this long (incidents are announced whole, again and again). */
 const SENT_MEMORY = 10_000;
@@ -34,11 +43,14 @@ export class NotifyService {
   private readonly since: number;
   readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly catchUpMs: number;
+  private lastCatchUp: number | null = null;
 
   constructor(private options: NotifyOptions) {
     this.since = options.clock().getTime();
     this.policy = options.policy ?? DEFAULT_RETRY;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.catchUpMs = options.catchUpMs ?? 60_000;
   }
 
   /** Hears the bus until the returned function is called. */
@@ -88,9 +100,27 @@ export class NotifyService {
     }
   }
 
-  /** One pass of the timer: deliver what is due, forget inbound delivery ids older than a day. */
+  /** Writes the deliveries missing for incidents changed (or escalated) since `since`; returns how many. */
+  async catchUp(since: Date): Promise<number> {
+    const { db, clock } = this.options;
+    const rows = await db.query<{ id: string }>(
+      'SELECT id::text AS id FROM incidents WHERE updated_at >= $1 OR escalated_at >= $1 ORDER BY id LIMIT 2000', [since],
+    );
+    if (rows.length === 0) return 0;
+    const incidents = await listIncidents(db, { ids: rows.map((r) => r.id), limit: 2000 });
+    return enqueueEvents(db, incidents.flatMap(incidentEvents), clock());
+  }
+
+  /** One pass of the timer: catch up when due, deliver what is due, forget inbound delivery ids older than a day. */
   async tick(): Promise<number> {
     const { db, clock, logger } = this.options;
+    const now = clock().getTime();
+    if (this.lastCatchUp === null || now - this.lastCatchUp >= this.catchUpMs) {
+      const since = this.lastCatchUp === null ? now - CATCH_UP_FIRST_MS : this.lastCatchUp - CATCH_UP_OVERLAP_MS;
+      this.lastCatchUp = now;
+      const written = await this.catchUp(new Date(since));
+      if (written > 0) logger.warn({ written }, 'webhook deliveries written by the catch-up (their announcement was missed)');
+    }
     const attempted = await deliverDue(db, clock, {
       policy: this.policy, timeoutMs: this.timeoutMs, batch: 20,
       onAttempt: (a) => {

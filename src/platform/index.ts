@@ -144,7 +144,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const notifyConfig = readNotifyConfig();
     const notify = new NotifyService({
       db, bus, clock, logger, notifiers: notifyConfig.channels.map((c) => new LoggingNotifier(c, logger)),
-      policy: { ...notifyConfig.retry, ...options.webhookRetry },
+      policy: { ...notifyConfig.retry, ...options.webhookRetry }, catchUpMs: notifyConfig.catchUpMs,
       sensorContext: (id) => ({ ownerId: sensors.get(id)?.ownerId ?? null, assetId: sensors.get(id)?.assetId ?? null }),
     });
     cleanups.push(notify.listen());

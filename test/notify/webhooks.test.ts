@@ -3,12 +3,13 @@
 // shows both attempts; a delivery pending when the platform stops is delivered after it restarts
 // on the same data directory. Inbound feedback: a signed delivery changes the incident once; a
 // replay answers 409, a stale or forged one 401, another unit's incident 404, nothing changes and
-// every attempt is logged.
+// every attempt is logged. A change whose announcement was lost is caught up from the database.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDto } from '../../src/api/dto.ts';
+import { createIncident, SYSTEM_ACTOR } from '../../src/incidents/index.ts';
 import { signatureHeader, verifySignature, type Delivery, type IntegrationKey, type Subscription } from '../../src/notify/index.ts';
 import { startPlatform, type Platform, type PlatformOptions } from '../../src/platform/index.ts';
 import { api, USERS, type ApiClient } from '../support/api.ts';
@@ -56,6 +57,8 @@ describe('webhooks and inbound feedback', () => {
   const deliveries = () => admin.get<Delivery[]>('/api/webhooks/deliveries');
 
   beforeAll(async () => {
+    // Recent incidents are checked for missing deliveries every half second (default: a minute).
+    process.env.WEBHOOK_CATCH_UP_MS = '500';
     url = await hook.listen();
     platform = await startPlatform(options());
     await login();
@@ -112,6 +115,17 @@ describe('webhooks and inbound feedback', () => {
     expect(hook.received.slice(attemptsBefore).some((r) => r.id === delivered.id && r.status === 200)).toBe(true);
     // Exactly one delivery per event and subscription, whatever was announced again.
     expect((await deliveries()).filter((d) => d.eventKey === key)).toHaveLength(1);
+  });
+
+  it('writes the delivery of a change whose announcement was lost (the catch-up)', async () => {
+    hook.state.plan = [];
+    // Written straight to the database, as if the process had died between commit and announcement.
+    const id = await platform.db.transaction((tx) => createIncident(tx, {
+      kind: 'patrol', title: '未通告的事件', description: '直接写入数据库', level: 3, assetId: 'AS-01', ownerId: 'gas-co',
+    }, SYSTEM_ACTOR, new Date()));
+    const delivered = await waitFor('the caught-up delivery', async () => (await deliveries()).find((d) => d.eventKey === `incident:${id}:1` && d.state === 'delivered'));
+    expect(delivered.eventType).toBe('incident.opened');
+    expect((await deliveries()).filter((d) => d.eventKey === `incident:${id}:1`)).toHaveLength(1);
   });
 
   describe('inbound feedback', () => {
