@@ -334,10 +334,44 @@ export async function importInspections(db: Db, request: ImportInspectionsReques
   const ids = await db.transaction(async (tx) => {
     if (!campaign) await createCampaign(tx, { id: request.campaignId, ...request.newCampaign! });
     const written: string[] = [];
-    for (const inspection of inspections) written.push(await insertInspection(tx, request.campaignId, inspection, source));
+    for (let i = 0; i < inspections.length; i += WRITE_BATCH) written.push(...await insertInspections(tx, request.campaignId, inspections.slice(i, i + WRITE_BATCH), source));
     return written;
   });
   return { ...report, written: true, inspectionIds: ids };
+}
+
+/** Inspections per INSERT … SELECT FROM unnest (one statement per table and batch, not per row). */
+const WRITE_BATCH = 1000;
+
+/** Writes a batch of inspections with their defects and assessments; returns their ids in order. */
+async function insertInspections(tx: Queryable, campaignId: string, batch: ParsedInspection[], source: string): Promise<string[]> {
+  const assessed = batch.map((i) => ({ i, a: assessSegment(i.defects, { lengthM: i.lengthM, diameterMm: i.diameterMm, region: i.region, soil: i.soil }) }));
+  const col = <T,>(f: (x: (typeof assessed)[number]) => T) => assessed.map(f);
+  const rows = await tx.query<{ id: string; segment_id: string; inspected_on: string }>(
+    `INSERT INTO inspections (campaign_id, segment_id, owner_id, inspected_on, method, length_m, diameter_mm, region, soil, video_url, assessment,
+                              structural_grade, functional_grade, ri, mi, repair_grade, maintenance_grade, source)
+     SELECT $1, s, o, d::date, m, l, dia, r, so, v, a::jsonb, sg, fg, ri, mi, rg, mg, $2
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[], $12::text[],
+                   $13::int[], $14::int[], $15::float8[], $16::float8[], $17::int[], $18::int[])
+            AS t(s, o, d, m, l, dia, r, so, v, a, sg, fg, ri, mi, rg, mg)
+     RETURNING id::text AS id, segment_id, to_char(inspected_on, 'YYYY-MM-DD') AS inspected_on`,
+    [campaignId, source, col((x) => x.i.segmentId), col((x) => x.i.ownerId), col((x) => x.i.inspectedOn), col((x) => x.i.method), col((x) => x.i.lengthM),
+      col((x) => x.i.diameterMm), col((x) => x.i.region), col((x) => x.i.soil), col((x) => x.i.videoUrl), col((x) => JSON.stringify(x.a)),
+      col((x) => x.a.structural.grade), col((x) => x.a.functional.grade), col((x) => x.a.ri), col((x) => x.a.mi), col((x) => x.a.repairGrade), col((x) => x.a.maintenanceGrade)],
+  );
+  // Matched by the record's key (unique per campaign), not by the order RETURNING happens to give.
+  const idOf = new Map(rows.map((r) => [recordKey(r.segment_id, r.inspected_on), r.id]));
+  const defects = batch.flatMap((i) => i.defects.map((d) => ({ id: idOf.get(recordKey(i.segmentId, i.inspectedOn))!, d })));
+  if (defects.length > 0) {
+    const dcol = <T,>(f: (x: (typeof defects)[number]) => T) => defects.map(f);
+    await tx.query(
+      `INSERT INTO inspection_defects (inspection_id, code, kind, grade, score, at_m, length_m, clock, remark, photo_url, video_url)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+      [dcol((x) => x.id), dcol((x) => x.d.code), dcol((x) => DEFECT_TYPES[x.d.code].kind), dcol((x) => x.d.grade), dcol((x) => DEFECT_TYPES[x.d.code].scores[x.d.grade - 1]),
+        dcol((x) => x.d.atM), dcol((x) => x.d.lengthM ?? 0), dcol((x) => x.d.clock), dcol((x) => x.d.remark), dcol((x) => x.d.photoUrl), dcol((x) => x.d.videoUrl)],
+    );
+  }
+  return batch.map((i) => idOf.get(recordKey(i.segmentId, i.inspectedOn))!);
 }
 
 /** Writes one inspection with its defects and its assessment; returns its id. */
