@@ -51,6 +51,13 @@ describe.skipIf(!chromium.available)('drainage programme pages in a browser', ()
     const detail = page.locator('[data-testid="rem-project-detail"]');
     await expect.poll(() => detail.innerText()).toContain('旱天排口出流');
     expect(await detail.locator('a[href^="https://lifeline.example/"]').count()).toBe(3);
+    // A progress update with a photo link, recorded from the page.
+    const form = detail.locator('[data-testid="rem-progress-form"]');
+    await form.locator('input[name="note"]').fill('排口巡查无旱天出流');
+    await form.locator('input[name="photo"]').fill('https://lifeline.example/demo/photos/after.jpg');
+    await form.getByRole('button').click();
+    await expect.poll(() => detail.innerText()).toContain('排口巡查无旱天出流');
+    expect(await detail.locator('a[href="https://lifeline.example/demo/photos/after.jpg"]').count()).toBe(1);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'drainage-remediation.png'), fullPage: true });
   });
 
@@ -81,6 +88,13 @@ describe.skipIf(!chromium.available)('drainage programme pages in a browser', ()
   it('KPIs: collection rate per area and month, and the CSV the page links to', async () => {
     await open('kpi');
     const city = page.locator('[data-testid="kpi-area"][data-area-id="JZ"]');
+    await expect.poll(() => city.locator('[data-testid="kpi-rate"]').innerText()).toMatch(/^\d+\.\d%$/);
+    // A period without records: no rate.
+    await page.locator('[data-testid="kpi-from"]').fill('2020-01-01');
+    await page.locator('[data-testid="kpi-to"]').fill('2020-01-31');
+    await expect.poll(() => city.locator('[data-testid="kpi-rate"]').innerText()).toBe('—');
+    await page.locator('[data-testid="kpi-from"]').fill('');
+    await page.locator('[data-testid="kpi-to"]').fill('');
     await expect.poll(() => city.locator('[data-testid="kpi-rate"]').innerText()).toMatch(/^\d+\.\d%$/);
     expect(await page.locator('[data-testid="kpi-months"] tbody tr').count()).toBeGreaterThanOrEqual(2);
     const href = await page.locator('[data-testid="kpi-csv"]').getAttribute('href');

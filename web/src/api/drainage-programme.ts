@@ -41,6 +41,8 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 export const drainageApi = {
   dashboard: () => call<DashboardDto>('/api/drainage/remediation/dashboard'),
   project: (id: string) => call<Project>(`/api/drainage/remediation/projects/${encodeURIComponent(id)}`),
+  addProgress: (id: string, update: { percent: number; note: string; photos: string[]; spentYuan?: number }) =>
+    call<Project>(`/api/drainage/remediation/projects/${encodeURIComponent(id)}/progress`, { method: 'POST', body: JSON.stringify(update) }),
   facilities: () => call<Facility[]>('/api/drainage/facilities'),
   checkIn: (patrolId: string, note: string) =>
     call<Patrol>(`/api/drainage/patrols/${encodeURIComponent(patrolId)}/checkins`, { method: 'POST', body: JSON.stringify({ note }) }),

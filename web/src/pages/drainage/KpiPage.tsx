@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { drainageApi, type KpiReport } from '../../api/drainage-programme.ts';
 import { num, percent, useLoad } from './useLoad.ts';
@@ -7,14 +7,22 @@ import { num, percent, useLoad } from './useLoad.ts';
 export function KpiPage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const { data, error } = useLoad<KpiReport>(() => drainageApi.kpi());
+  const [range, setRange] = useState<{ from?: string; to?: string }>({});
+  const { data, error, reload } = useLoad<KpiReport>(() => drainageApi.kpi(range.from, range.to));
   const [areaId, setAreaId] = useState<string | null>(null);
+  // The first load is useLoad's own; a changed period loads again.
+  const initial = useRef(range);
+  useEffect(() => {
+    if (range !== initial.current) reload();
+  }, [range, reload]);
   const area = data?.areas.find((a) => a.areaId === areaId) ?? data?.areas[0];
   return (
     <div data-testid="kpi-page">
       <div className="page-header">
         <h1>{t('drainageProgramme.kpi.title')}</h1>
         <div className="page-actions">
+          <label>{t('drainageProgramme.kpi.from')} <input type="date" data-testid="kpi-from" value={range.from ?? data?.from ?? ''} onChange={(e) => setRange((r) => ({ ...r, from: e.target.value || undefined }))} /></label>
+          <label>{t('drainageProgramme.kpi.to')} <input type="date" data-testid="kpi-to" value={range.to ?? data?.to ?? ''} onChange={(e) => setRange((r) => ({ ...r, to: e.target.value || undefined }))} /></label>
           {data && <a className="dp-button" href={drainageApi.kpiCsvUrl(data.from, data.to)} download data-testid="kpi-csv">{t('drainageProgramme.kpi.csv')}</a>}
         </div>
       </div>

@@ -22,10 +22,33 @@ function Cell({ cell }: { cell: DashboardCell | undefined }) {
   );
 }
 
+/** A progress update: percentage, what was done, a photo link ("speak with data, locations and photos"). */
+function ProgressForm({ project, onSaved }: { project: Project; onSaved(p: Project): void }) {
+  const { t } = useTranslation();
+  const [percentValue, setPercent] = useState(String(project.percent));
+  const [note, setNote] = useState('');
+  const [photo, setPhoto] = useState('');
+  const [failure, setFailure] = useState<string | null>(null);
+  const save = (event: React.FormEvent) => {
+    event.preventDefault();
+    drainageApi.addProgress(project.id, { percent: Number(percentValue), note, photos: photo ? [photo] : [] })
+      .then((p) => (setFailure(null), setNote(''), setPhoto(''), onSaved(p)), (e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
+  };
+  return (
+    <form className="dp-form" onSubmit={save} data-testid="rem-progress-form">
+      <label>{t('drainageProgramme.remediation.progress')} <input type="number" min={0} max={100} value={percentValue} onChange={(e) => setPercent(e.target.value)} name="percent" /></label>
+      <label>{t('drainageProgramme.remediation.note')} <input value={note} onChange={(e) => setNote(e.target.value)} name="note" /></label>
+      <label>{t('drainageProgramme.remediation.photoLink')} <input type="url" value={photo} onChange={(e) => setPhoto(e.target.value)} name="photo" placeholder="https://…" /></label>
+      <button type="submit">{t('drainageProgramme.remediation.addUpdate')}</button>
+      {failure && <span className="page-error">{failure}</span>}
+    </form>
+  );
+}
+
 /** Remediation programme (治病): progress by area and action type, and each project with its evidence. */
 export function RemediationPage() {
   const { t, i18n } = useTranslation();
-  const { data, error } = useLoad(drainageApi.dashboard);
+  const { data, error, reload } = useLoad(drainageApi.dashboard);
   const [open, setOpen] = useState<string | null>(null);
   const [detail, setDetail] = useState<Project | null>(null);
   const show = (id: string) => {
@@ -113,6 +136,7 @@ export function RemediationPage() {
                                 ))}
                                 {detail.progress.length === 0 && <li>{t('drainageProgramme.remediation.noUpdates')}</li>}
                               </ul>
+                              <ProgressForm project={detail} onSaved={(p) => (setDetail(p), reload())} />
                             </div>
                           </div>
                         )}
