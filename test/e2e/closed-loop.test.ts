@@ -1,7 +1,7 @@
 // The closed loop in real browsers, accounts on: the centre operator (logged in) verifies and
 // dispatches a patrol report to the gas company; the gas company's dispatcher, logged in
 // separately in a browser context of its own (with a device position), accepts, arrives, is
-// refused a file over 10 MB before anything is uploaded, and disposes with a photo; the photo is stored with its SHA-256 and location stamp and the disposal's
+// refused a file over 10 MB before anything is uploaded, and disposes with a photo and a reading; the photo is stored with its SHA-256 and location stamp and the disposal's
 // audit row records them; the operator sees the thumbnail in the incident's detail and closes.
 // An admin adds a webhook subscription on the admin page and gets its secret once.
 // Screenshots in test-output/closed-loop-*.png.
@@ -110,6 +110,9 @@ describe.skipIf(!chromium.available)('the closed loop in browsers: dispatch, dis
     expect(await item(gas.page).getAttribute('data-state')).toBe('on_site');
     expect(await operatorApi.get<Attachment[]>(`/api/incidents/${incident.id}/attachments`)).toEqual([]);
     await item(gas.page).locator('[data-testid="dispose-files"]').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: photo });
+    await item(gas.page).locator('[data-testid="reading-name"]').fill('lel');
+    await item(gas.page).locator('[data-testid="reading-value"]').fill('0');
+    await item(gas.page).locator('[data-testid="reading-unit"]').fill('%LEL');
     expect(await item(gas.page).locator('[data-testid="dispose-file-list"]').innerText()).toContain('scene.png');
     await gas.page.screenshot({ path: path.join(OUTPUT_DIR, 'closed-loop-2-disposing.png') });
     await item(gas.page).locator('[data-testid="action-confirm"]').click();
@@ -124,7 +127,9 @@ describe.skipIf(!chromium.available)('the closed loop in browsers: dispatch, dis
     const disposed = await operatorApi.get<IncidentDto>(`/api/incidents/${incident.id}`);
     const disposal = disposed.events.at(-1)!;
     expect(disposal).toMatchObject({ action: 'dispose', actorId: USERS.gas, note: '关闭上游阀门，通风后复测 0 %LEL' });
-    expect(disposal.payload).toMatchObject({ attachments: [{ id: stored!.id, sha256 }], location: { lon: SITE.longitude, lat: SITE.latitude } });
+    expect(disposal.payload).toMatchObject({
+      attachments: [{ id: stored!.id, sha256 }], location: { lon: SITE.longitude, lat: SITE.latitude }, readings: [{ name: 'lel', value: 0, unit: '%LEL' }],
+    });
 
     // The operator reviews: the thumbnail and the location stamp in the incident's detail, then closes.
     await reach(operator.page, 'disposed');

@@ -23,6 +23,7 @@ export interface TransitionRequest {
   /** dispose: photos and files uploaded beforehand, and where the unit stood. */
   attachmentIds?: string[];
   location?: { lon: number; lat: number };
+  readings?: { name: string; value: number; unit?: string }[];
 }
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {

@@ -49,6 +49,17 @@ interface Pending {
   orgId: string;
   /** dispose: photos and files to upload and cite. */
   files: File[];
+  /** dispose: one reading taken on site (e.g. lel 0 %LEL), optional. */
+  reading: { name: string; value: string; unit: string };
+}
+
+type Reading = { name: string; value: number; unit?: string };
+
+/** The form's reading, when it names something and a finite value. */
+function readingOf(form: Pending): Reading[] | undefined {
+  const { name, value, unit } = form.reading;
+  const number = Number(value);
+  return name.trim() && value.trim() !== '' && Number.isFinite(number) ? [{ name: name.trim(), value: number, unit: unit.trim() || undefined }] : undefined;
 }
 
 export function IncidentList({ incidents }: Props) {
@@ -106,7 +117,7 @@ export function IncidentList({ incidents }: Props) {
 
   const reasonRequired = (action: IncidentAction) => workflow?.actions.find((a) => a.action === action)?.reasonRequired ?? false;
 
-  const run = async (incident: IncidentDto, action: IncidentAction, reason?: string, orgId?: string, files: File[] = []) => {
+  const run = async (incident: IncidentDto, action: IncidentAction, reason?: string, orgId?: string, files: File[] = [], readings?: Reading[]) => {
     setBusy(incident.id);
     setErrors(({ [incident.id]: _, ...rest }) => rest);
     try {
@@ -122,7 +133,7 @@ export function IncidentList({ incidents }: Props) {
       }
       const updated = await consoleApi.transition(incident.id, user, {
         action, reason: reason?.trim() || undefined, orgId: orgId || undefined,
-        attachmentIds: attachmentIds.length > 0 ? attachmentIds : undefined, location: here ? { lon: here.lon, lat: here.lat } : undefined,
+        attachmentIds: attachmentIds.length > 0 ? attachmentIds : undefined, location: here ? { lon: here.lon, lat: here.lat } : undefined, readings,
       });
       setFresh((f) => ({ ...f, [updated.id]: updated }));
       setPending(null);
@@ -135,7 +146,7 @@ export function IncidentList({ incidents }: Props) {
 
   const start = (incident: IncidentDto, action: IncidentAction) => {
     if (reasonRequired(action) || action === 'dispatch') {
-      setPending({ id: incident.id, action, reason: '', orgId: incident.ownerId ?? owners[0]?.id ?? '', files: [] });
+      setPending({ id: incident.id, action, reason: '', orgId: incident.ownerId ?? owners[0]?.id ?? '', files: [], reading: { name: '', value: '', unit: '' } });
     } else {
       void run(incident, action);
     }
@@ -235,7 +246,7 @@ export function IncidentList({ incidents }: Props) {
                     className="action-form" data-testid="action-form"
                     onSubmit={(e) => {
                       e.preventDefault();
-                      void run(incident, form.action, form.reason, form.action === 'dispatch' ? form.orgId : undefined, form.files);
+                      void run(incident, form.action, form.reason, form.action === 'dispatch' ? form.orgId : undefined, form.files, form.action === 'dispose' ? readingOf(form) : undefined);
                     }}
                   >
                     {form.action === 'dispatch' && (
@@ -268,6 +279,23 @@ export function IncidentList({ incidents }: Props) {
                           </span>
                         )}
                       </label>
+                    )}
+                    {form.action === 'dispose' && (
+                      <fieldset className="dispose-reading" data-testid="dispose-reading">
+                        <legend>{t('evidence.reading')}</legend>
+                        <input
+                          aria-label={t('evidence.readingName')} placeholder={t('evidence.readingName')} maxLength={100} value={form.reading.name} data-testid="reading-name"
+                          onChange={(e) => setPending({ ...form, reading: { ...form.reading, name: e.target.value } })}
+                        />
+                        <input
+                          type="number" step="any" aria-label={t('evidence.readingValue')} placeholder={t('evidence.readingValue')} value={form.reading.value} data-testid="reading-value"
+                          onChange={(e) => setPending({ ...form, reading: { ...form.reading, value: e.target.value } })}
+                        />
+                        <input
+                          aria-label={t('evidence.readingUnit')} placeholder={t('evidence.readingUnit')} maxLength={20} value={form.reading.unit} data-testid="reading-unit"
+                          onChange={(e) => setPending({ ...form, reading: { ...form.reading, unit: e.target.value } })}
+                        />
+                      </fieldset>
                     )}
                     <div className="actions">
                       <button type="submit" className={`action action-${form.action}`} data-testid="action-confirm" disabled={busy === incident.id}>
