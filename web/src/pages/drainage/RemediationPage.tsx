@@ -36,7 +36,7 @@ function ProgressForm({ project, onSaved }: { project: Project; onSaved(p: Proje
   };
   return (
     <form className="dp-form" onSubmit={save} data-testid="rem-progress-form">
-      <label>{t('drainageProgramme.remediation.progress')} <input type="number" min={0} max={100} value={percentValue} onChange={(e) => setPercent(e.target.value)} name="percent" /></label>
+      <label>{t('drainageProgramme.remediation.percent')} <input type="number" min={0} max={100} value={percentValue} onChange={(e) => setPercent(e.target.value)} name="percent" /></label>
       <label>{t('drainageProgramme.remediation.note')} <input value={note} onChange={(e) => setNote(e.target.value)} name="note" /></label>
       <label>{t('drainageProgramme.remediation.photoLink')} <input type="url" value={photo} onChange={(e) => setPhoto(e.target.value)} name="photo" placeholder="https://…" /></label>
       <button type="submit">{t('drainageProgramme.remediation.addUpdate')}</button>
@@ -96,7 +96,7 @@ export function RemediationPage() {
               <tr>
                 <th>{t('drainageProgramme.remediation.name')}</th><th>{t('drainageProgramme.zone')}</th><th>{t('drainageProgramme.remediation.action')}</th>
                 <th>{t('drainageProgramme.remediation.status')}</th><th className="num">{t('drainageProgramme.remediation.budgetWan')}</th>
-                <th className="num">{t('drainageProgramme.remediation.progress')}</th><th>{t('drainageProgramme.remediation.updated')}</th>
+                <th className="num">{t('drainageProgramme.remediation.percent')}</th><th>{t('drainageProgramme.remediation.updated')}</th>
               </tr>
             </thead>
             <tbody>
