@@ -47,6 +47,11 @@ export interface AnomalyOptions {
   seasonGain: number;
   /** Once the daily model counts, only the residual from it is scored (not the plain statistics). */
   seasonOnly: boolean;
+  /**
+   * Also keep a weekly model (slots per weekday); after three weeks it replaces the daily one where
+   * its residual is smaller.
+   */
+  weekly: boolean;
   /** A reading scoring at or above this is an anomaly (`is_anomaly`, live alarms). */
   threshold: number;
   /** Readings after an anomaly during which scores are multiplied by `damp`. */
@@ -84,6 +89,7 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   seasonMinDays: 3,
   seasonGain: 0.8,
   seasonOnly: true,
+  weekly: true,
   threshold: 0.3,
   suppress: 300,
   damp: 0,
@@ -110,6 +116,10 @@ export interface AnomalyState {
   means: number[];
   /** Scores before damping, of the last `suppress` readings (mode `peak`). */
   recent: number[];
+  /** Weekly model (option `weekly`): slots per weekday and slot, residuals, their mean absolute deviation. */
+  weekSlots: Record<string, number[]>;
+  weekResiduals: number[];
+  weekDev: number;
   /** Smallest and largest reading so far. */
   min: number | null;
   max: number | null;
@@ -124,6 +134,7 @@ export interface AnomalyResult {
 
 const LOG_TAIL_SCALE = -Math.log(1e-5);
 const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 
 function logTail(x: number, mean: number, sd: number): number {
   const u = (x - mean) / sd;
@@ -139,9 +150,12 @@ export class AnomalyDetector {
 
   constructor(options: Partial<AnomalyOptions> = {}, state?: AnomalyState) {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
-    this.s = state ? structuredClone(state) : {
+    // A state saved before a field existed starts that field empty.
+    this.s = {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
       plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, means: [], recent: [], min: null, max: null,
+      weekSlots: {}, weekResiduals: [], weekDev: 0,
+      ...(state ? structuredClone(state) : {}),
     };
   }
 
@@ -202,10 +216,17 @@ export class AnomalyDetector {
     const slot = s.slots[key] ?? [];
     let residual: number | null = null;
     if (slot.length >= 3) residual = value - medianMad(slot, slot.length, this.scratch).median;
-    const seasonal = t - s.firstTs >= o.seasonMinDays * DAY_MS && s.residualDev < o.seasonGain * s.plainDev;
-    if (seasonal && residual !== null) {
-      const resFloor = Math.max(tiny, 0.25 * 1.4826 * s.residualDev);
-      const zResidual = this.z(s.residuals, longest, residual, resFloor).z;
+    // Weekly seasonality: the same slot on the same weekday, used instead of the daily model where it fits better.
+    const weekKey = `${Math.floor(t / DAY_MS) % 7}-${key}`;
+    const weekSlot = o.weekly ? (s.weekSlots[weekKey] ?? []) : [];
+    let weekResidual: number | null = null;
+    if (weekSlot.length >= 3) weekResidual = value - medianMad(weekSlot, weekSlot.length, this.scratch).median;
+    const weekly = o.weekly && t - s.firstTs >= 3 * WEEK_MS && s.weekDev < s.residualDev && s.weekDev < o.seasonGain * s.plainDev;
+    const seasonal = weekly || (t - s.firstTs >= o.seasonMinDays * DAY_MS && s.residualDev < o.seasonGain * s.plainDev);
+    const useResidual = weekly ? weekResidual : residual;
+    if (seasonal && useResidual !== null) {
+      const resFloor = Math.max(tiny, 0.25 * 1.4826 * (weekly ? s.weekDev : s.residualDev));
+      const zResidual = this.z(weekly ? s.weekResiduals : s.residuals, longest, useResidual, resFloor).z;
       // Where the daily pattern explains the series, its own swings make the plain statistics loud.
       z = o.seasonOnly ? zResidual : Math.max(z, zResidual);
     }
@@ -278,6 +299,14 @@ export class AnomalyDetector {
     }
     push(slot, value, o.slotDepth);
     s.slots[key] = slot;
+    if (o.weekly) {
+      if (weekResidual !== null) {
+        push(s.weekResiduals, weekResidual, longest);
+        s.weekDev = 0.995 * s.weekDev + 0.005 * Math.abs(weekResidual);
+      }
+      push(weekSlot, value, o.slotDepth);
+      s.weekSlots[weekKey] = weekSlot;
+    }
     if (!learning) push(s.raws, raw, o.long);
     if (o.suppressMode === 'peak' && o.suppress > 0) push(s.recent, undamped, o.suppress);
     s.lastValue = value;
