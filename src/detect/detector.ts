@@ -33,6 +33,15 @@ export interface AlarmChange {
 /** A baseline detector's state is saved at most this often per sensor (reading time); see docs/rules.md. */
 export const ANOMALY_CHECKPOINT_S = 600;
 const ANOMALY_SUFFIX = '#anomaly';
+/** Weekdays and weekends of a weekly baseline are local days of the default deployment zone (Asia/Shanghai, UTC+8, no DST). */
+const WEEK_UTC_OFFSET_MS = 8 * 3_600_000;
+
+/** The detector a baseline reading goes to: the rule's, or its weekday or weekend one. */
+function detectorId(rule: Rule, t: number): string {
+  if (!rule.weekly) return rule.id;
+  const day = new Date(t + WEEK_UTC_OFFSET_MS).getUTCDay();
+  return `${rule.id}#${day === 0 || day === 6 ? 'weekend' : 'weekday'}`;
+}
 
 export interface BookContext {
   placements?: SensorPlacement[];
@@ -248,16 +257,17 @@ export async function detect(tx: Queryable, book: RuleBook, readings: SensorRead
       const wasEmpty = isEmptyState(state);
       let detector: AnomalyDetector | undefined;
       let cached: { detector: AnomalyDetector; savedAt: number } | undefined;
+      const detectorKey = pairKey(reading.sensorId, detectorId(rule, t));
       if (kind === 'baseline') {
-        cached = book.anomalies.get(key) ?? { detector: new AnomalyDetector(anomalyOptions(rule, reading.indicator)), savedAt: -Infinity };
-        book.anomalies.set(key, cached);
+        cached = book.anomalies.get(detectorKey) ?? { detector: new AnomalyDetector(anomalyOptions(rule, reading.indicator)), savedAt: -Infinity };
+        book.anomalies.set(detectorKey, cached);
         detector = cached.detector;
       }
       const x = signal(rule, state, t, reading.value, detector);
       const step = advance(rule, state, active.get(key)?.level ?? null, t, x);
       if (cached && t - cached.savedAt >= ANOMALY_CHECKPOINT_S * 1000) {
         cached.savedAt = t;
-        checkpoints.set(pairKey(reading.sensorId, rule.id + ANOMALY_SUFFIX), cached.detector.state());
+        checkpoints.set(detectorKey + ANOMALY_SUFFIX, cached.detector.state());
       }
       keep(key, state, wasEmpty);
       await apply(step, key, rule, reading.sensorId, null, reading.value, reading.ts);
@@ -313,8 +323,9 @@ async function loadMissingDetectors(tx: Queryable, book: RuleBook, readings: Sen
   const wanted = new Map<string, { rule: Rule; indicator: string }>();
   for (const r of readings) {
     for (const rule of book.evaluatedRules(r.sensorId, r.indicator)) {
-      const key = pairKey(r.sensorId, rule.id);
-      if (ruleKind(rule) === 'baseline' && !book.anomalies.has(key)) wanted.set(key, { rule, indicator: r.indicator });
+      if (ruleKind(rule) !== 'baseline') continue;
+      const key = pairKey(r.sensorId, detectorId(rule, r.ts.getTime()));
+      if (!book.anomalies.has(key)) wanted.set(key, { rule, indicator: r.indicator });
     }
   }
   if (wanted.size === 0) return;

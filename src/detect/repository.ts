@@ -10,8 +10,8 @@ interface RuleRow {
 }
 
 /** The kind-specific settings, stored as JSON in rules.params. */
-type RuleParams = Pick<Rule, 'pendingS' | 'keepFiringS' | 'deescalateS' | 'reopenWithinS' | 'windowS' | 'tolerance' | 'min' | 'max' | 'anomaly' | 'composite' | 'source'>;
-const PARAM_KEYS = ['pendingS', 'keepFiringS', 'deescalateS', 'reopenWithinS', 'windowS', 'tolerance', 'min', 'max', 'anomaly', 'composite', 'source'] as const;
+type RuleParams = Pick<Rule, 'pendingS' | 'keepFiringS' | 'deescalateS' | 'reopenWithinS' | 'windowS' | 'tolerance' | 'min' | 'max' | 'weekly' | 'anomaly' | 'composite' | 'source'>;
+const PARAM_KEYS = ['pendingS', 'keepFiringS', 'deescalateS', 'reopenWithinS', 'windowS', 'tolerance', 'min', 'max', 'weekly', 'anomaly', 'composite', 'source'] as const;
 
 export function ruleParams(rule: Rule): RuleParams {
   const params: Record<string, unknown> = {};

@@ -40,6 +40,8 @@ export interface ThresholdRule {
   /** range: the physical range of the indicator; readings outside it are a sensor fault. */
   min?: number;
   max?: number;
+  /** baseline: one detector for weekdays and one for weekends (local days in UTC+8), each learning its own daily pattern. */
+  weekly?: boolean;
   /** baseline: overrides of the anomaly detector's options. */
   anomaly?: Record<string, unknown>;
   /** composite: the clauses across sensors and assets (src/detect/composite.ts). */

@@ -12,7 +12,7 @@ const T0 = Date.parse('2026-11-23T00:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
 const INDICATOR: Record<string, string> = {
   'GD-001.lel': 'methane_lel', 'GD-003.lel': 'methane_lel', 'GD-002.lel': 'methane_lel', 'GP-001.p': 'gas_pressure',
-  'WP-001.p': 'water_pressure', 'WP-002.p': 'water_pressure',
+  'WP-001.p': 'water_pressure', 'WP-002.p': 'water_pressure', 'WF-001.q': 'water_flow',
 };
 
 const stores = await storesUnderTest();
@@ -24,7 +24,7 @@ describe.each(stores)('alarm episodes: $name', (store) => {
   let partitions: PartitionKeeper;
 
   /** Stores readings, as the pipeline does, and runs detect() over them in the same transaction. */
-  const ingest = async (rows: [sensorId: string, seconds: number, value: number][], target: Db = db): Promise<AlarmChange[]> => {
+  const ingest = async (rows: [sensorId: string, seconds: number, value: number][], target: Db = db, rules: RuleBook = book): Promise<AlarmChange[]> => {
     const readings: SensorReading[] = rows.map(([sensorId, s, value]) => ({ sensorId, indicator: INDICATOR[sensorId]!, ts: at(s), value }));
     await partitions.ensure(readings.map((r) => r.ts));
     return target.transaction(async (tx) => {
@@ -32,7 +32,7 @@ describe.each(stores)('alarm episodes: $name', (store) => {
         `INSERT INTO readings (sensor_id, ts, value) SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[]) ON CONFLICT DO NOTHING`,
         [readings.map((r) => r.sensorId), readings.map((r) => r.ts), readings.map((r) => r.value)],
       );
-      return detect(tx, book, readings);
+      return detect(tx, rules, readings);
     });
   };
   const summary = (changes: AlarmChange[]) => changes.map((c) => [c.kind, c.sensorId, c.ruleId, c.level]);
@@ -124,6 +124,19 @@ describe.each(stores)('alarm episodes: $name', (store) => {
     const second = await ingest([['GD-003.lel', 730, 15], ['GD-003.lel', 600, 1]].sort((a, b) => (a[1] as number) - (b[1] as number)) as [string, number, number][]);
     expect(second.filter((c) => c.ruleId === 'gas-leak-suspected')).toEqual([]);
     expect(await db.query(`SELECT count(*)::int AS n FROM alarms WHERE rule_id = 'gas-leak-suspected' AND state = 'active'`)).toEqual([{ n: 1 }]);
+  });
+
+  it.skipIf(!store.available)('keeps a weekday and a weekend baseline per flow meter and resumes them from their checkpoints', async () => {
+    const saturday = -2 * 86_400; // T0 is a Monday (UTC+8 too: 08:00 local)
+    await ingest([['WF-001.q', saturday, 420]]);
+    await ingest([['WF-001.q', 0, 410]]);
+    const checkpoints = await db.query<{ rule_id: string }>(`SELECT rule_id FROM detect_state WHERE sensor_id = 'WF-001.q' ORDER BY rule_id`);
+    expect(checkpoints.map((r) => r.rule_id)).toEqual(['water-flow-baseline#weekday#anomaly', 'water-flow-baseline#weekend#anomaly']);
+    // Another process (a fresh rule book) resumes the weekday detector where the checkpoint left it.
+    const restarted = new RuleBook(DEFAULT_RULES);
+    await ingest([['WF-001.q', 60, 415]], db, restarted);
+    expect(restarted.anomalies.get('WF-001.q\u0000water-flow-baseline#weekday')!.detector.count).toBe(2);
+    expect(restarted.anomalies.has('WF-001.q\u0000water-flow-baseline#weekend')).toBe(false);
   });
 
   it.skipIf(!store.available)('keeps one open episode per (sensor, rule) and per (asset, rule) under concurrent writers', async () => {

@@ -1,6 +1,6 @@
 // The streaming detector: causal, serialisable, and it flags hand-made anomalies whose place is known.
 import { describe, expect, it } from 'vitest';
-import { AnomalyDetector } from './detector.ts';
+import { AnomalyDetector, type AnomalyState } from './detector.ts';
 import { parseSeriesCsv, parseTimestamp, scoreSeries, type SeriesPoint } from './series.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -54,6 +54,10 @@ describe('AnomalyDetector', () => {
     const rest = points.slice(1200).map((p) => resumed.update(p.ts, p.value).score);
     expect(rest).toEqual(whole.slice(1200));
     expect(() => AnomalyDetector.restore({ ...saved, version: 2 })).toThrow(/version/);
+    // A state saved before the weekly model existed continues, the weekly model starting empty.
+    const { weekSlots: _s, weekResiduals: _r, weekDev: _d, ...older } = saved as AnomalyState;
+    const fromOlder = AnomalyDetector.restore(older as AnomalyState);
+    for (const p of points.slice(1200, 1300)) expect(Number.isFinite(fromOlder.update(p.ts, p.value).score)).toBe(true);
   });
 
   it('puts its highest score on a spike and flags it', () => {
@@ -104,6 +108,25 @@ describe('AnomalyDetector', () => {
     // Scoring the plain statistics too, a daily switch of the square wave scores higher.
     const withPlain = flat(scoreSeries(points, { rangeTolerance: 0, seasonOnly: false }).map((p) => p.score));
     expect(withPlain < 9 * day || withPlain >= 10 * day).toBe(true);
+  });
+
+  it('learns a weekly rhythm, so weekends are normal and a weekday at the weekend level is the alarm', () => {
+    // Half-hourly readings from a Monday for six weeks: weekdays 60 ± 20 over the day, weekends
+    // 20 ± 5; day 37 (a Wednesday) looks like a weekend.
+    const rnd = random(12);
+    const perDay = 48;
+    const odd = 37;
+    const points = Array.from({ length: 42 * perDay }, (_, i) => {
+      const d = Math.floor(i / perDay);
+      const low = d % 7 >= 5 || d === odd;
+      const value = (low ? 20 : 60) + (low ? 5 : 20) * Math.sin((2 * Math.PI * (i % perDay)) / perDay) + (rnd() - 0.5) * 4;
+      return { line: i + 2, raw: String(i), ts: T0 + i * 30 * 60_000, value };
+    });
+    const alarmDays = (weekly: boolean) =>
+      [...new Set(scoreSeries(points, { weekly }).flatMap((p, i) => (p.isAnomaly && i >= 22 * perDay ? [Math.floor(i / perDay)] : [])))];
+    expect(alarmDays(true)).toEqual([odd]);
+    // With the daily model only, the switches between weekday and weekend raise alarms.
+    expect(alarmDays(false).some((d) => d !== odd)).toBe(true);
   });
 
   it('scores 1 for a reading beyond the range of all earlier ones by more than the tolerance', () => {
