@@ -86,6 +86,13 @@ describe.skipIf(!chromium.available)('drainage registers in a browser', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="segment-row"]').length === 6);
   });
 
+  it('opens a segment on the map from its id', async () => {
+    await page.locator('[data-testid="segment-row"][data-segment-id="DP03"] [data-testid="segment-map-link"]').first().click();
+    await page.waitForSelector('[data-testid="asset-panel"][data-asset-id="DP03"]');
+    expect(await page.evaluate(() => window.location.hash)).toBe('#/?asset=DP03');
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'drainage-segment-on-map.png') });
+  });
+
   it('walks a misconnection through the register and makes a work order of it', async () => {
     await go('misconnections');
     const rows = page.locator('[data-testid="finding-row"]');

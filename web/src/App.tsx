@@ -15,7 +15,7 @@ import { NavBar } from './components/NavBar.tsx';
 import type { View3dInfo } from './components/Network3d.ts';
 import { SensorCard } from './components/SensorCard.tsx';
 import { pagesFor } from './pages/registry.ts';
-import { usePageId } from './pages/route.ts';
+import { currentPageId, usePageId } from './pages/route.ts';
 import type { LifelineStore } from './store.ts';
 
 export function App({ store, me, onLogout }: { store: LifelineStore; me?: MeDto; onLogout?: () => void }) {
@@ -74,6 +74,30 @@ export function App({ store, me, onLogout }: { store: LifelineStore; me?: MeDto;
     setAssetId(id);
     if (!id) setHighlight(null);
   }, []);
+  // `#/?asset=<id>`: a link from a page (the inspection and findings registers) opens the asset on the map.
+  useEffect(() => {
+    let stale = false;
+    const open = () => {
+      const id = currentPageId() === '' ? new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('asset') : null;
+      if (!id) return;
+      selectAsset(id);
+      api.asset(id).then(({ asset }) => {
+        if (stale) return;
+        const points = asset.geometry.type === 'Point' ? [asset.geometry.coordinates] : asset.geometry.coordinates;
+        const lons = points.map((p) => p[0]);
+        const lats = points.map((p) => p[1]);
+        const pad = 0.0005;
+        const bbox: [number, number, number, number] = [Math.min(...lons) - pad, Math.min(...lats) - pad, Math.max(...lons) + pad, Math.max(...lats) + pad];
+        setFit((f) => ({ bbox, seq: (f?.seq ?? 0) + 1 }));
+      }, () => undefined);
+    };
+    open();
+    window.addEventListener('hashchange', open);
+    return () => {
+      stale = true;
+      window.removeEventListener('hashchange', open);
+    };
+  }, [selectAsset]);
   const selectSensor = useCallback((id: string | null) => {
     setSelectedId(id);
     if (id) {

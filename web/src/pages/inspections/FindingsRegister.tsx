@@ -113,7 +113,7 @@ function FindingsRegister({ kinds, title, testId, me }: { kinds: FindingKind[]; 
               <td>#{f.id}</td>
               <td>{t(`findings.kind.${f.kind}`)}<div className="insp-muted">{t(`findings.subtype.${f.subtype}`)}</div></td>
               <td><span className={`insp-status insp-status-${f.status}`} data-testid="finding-status">{t(`findings.status.${f.status}`)}</span></td>
-              <td>{f.assetId ?? '—'}<div className="insp-muted">{f.ownerId}</div></td>
+              <td>{f.assetId ? <a href={`#/?asset=${encodeURIComponent(f.assetId)}`} data-testid="finding-map-link">{f.assetId}</a> : '—'}<div className="insp-muted">{f.ownerId}</div></td>
               <td>{f.address ?? ''}<div className="insp-muted">{f.location.lon.toFixed(5)}, {f.location.lat.toFixed(5)}</div></td>
               <td>{f.upstreamSource ?? f.description ?? ''}{f.sourceKind && <div className="insp-muted">{t(`findings.sourceKind.${f.sourceKind}`)}</div>}</td>
               <td>{f.foundOn}</td>

@@ -183,7 +183,7 @@ export function InspectionsPage({ me }: PageProps) {
                 <tr className="insp-row" aria-selected={open === i.id} data-testid="segment-row" data-segment-id={i.segmentId}
                   data-structural-grade={i.structuralGrade} data-functional-grade={i.functionalGrade} onClick={() => setOpen(open === i.id ? null : i.id)}>
                   <td>
-                    {i.segmentId}
+                    <a href={`#/?asset=${encodeURIComponent(i.segmentId)}`} onClick={(e) => e.stopPropagation()} title={t('inspections.segment.onMap')} data-testid="segment-map-link">{i.segmentId}</a>
                     {i.location && <div className="insp-muted" data-testid="segment-location" title={t('inspections.segment.location')}>{i.location.lon.toFixed(5)}, {i.location.lat.toFixed(5)}</div>}
                   </td>
                   <td>{i.inspectedOn}</td>
