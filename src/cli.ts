@@ -5,6 +5,7 @@ import { registerAuthCommands } from './auth/cli.ts';
 import { registerDetectCommands } from './detect/cli.ts';
 import { registerDrainageCommands } from './drainage/cli.ts';
 import { registerInspectionCommands } from './drainage/inspections/cli.ts';
+import { registerSlaCommands } from './incidents/sla-cli.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerNetworkCommands } from './network/cli.ts';
 import { registerStartCommand } from './platform/cli.ts';
@@ -17,6 +18,7 @@ const program = new Command()
 
 registerStartCommand(program);
 registerAuthCommands(program);
+registerSlaCommands(program);
 registerBenchCommands(program);
 registerNetworkCommands(program);
 registerIngestCommands(program);
