@@ -13,6 +13,7 @@ const at = (seconds: number) => new Date(T0 + seconds * 1000);
 const INDICATOR: Record<string, string> = {
   'GD-001.lel': 'methane_lel', 'GD-003.lel': 'methane_lel', 'GD-002.lel': 'methane_lel', 'GP-001.p': 'gas_pressure',
   'WP-001.p': 'water_pressure', 'WP-002.p': 'water_pressure', 'WF-001.q': 'water_flow',
+  'DL-001.level': 'drain_level', 'RG-001.rain': 'rainfall', 'DF-T01.q': 'drain_flow',
 };
 
 const stores = await storesUnderTest();
@@ -54,6 +55,10 @@ describe.each(stores)('alarm episodes: $name', (store) => {
     await db.query(`INSERT INTO devices (id, name) VALUES ('GD-003', 'GD-003')`);
     await db.query(`INSERT INTO sensors (id, device_id, channel, asset_id, name, indicator, unit, lon, lat)
                     VALUES ('GD-003.lel', 'GD-003', 'lel', 'AS-01', 'GD-003', 'methane_lel', '%LEL', 112.2395, 30.3365)`);
+    // A flow meter on storm pipe DP01 (the demo's rain gauge RG-001 is the nearest to it and to DN02).
+    await db.query(`INSERT INTO devices (id, name) VALUES ('DF-T01', 'DF-T01')`);
+    await db.query(`INSERT INTO sensors (id, device_id, channel, asset_id, name, indicator, unit, lon, lat)
+                    VALUES ('DF-T01.q', 'DF-T01', 'q', 'DP01', 'DF-T01', 'drain_flow', 'm³/h', 112.2282, 30.339)`);
     partitions = new PartitionKeeper(db);
     book = new RuleBook(DEFAULT_RULES); // learns where the sensors sit on its first batch
   });
@@ -124,6 +129,20 @@ describe.each(stores)('alarm episodes: $name', (store) => {
     const second = await ingest([['GD-003.lel', 730, 15], ['GD-003.lel', 600, 1]].sort((a, b) => (a[1] as number) - (b[1] as number)) as [string, number, number][]);
     expect(second.filter((c) => c.ruleId === 'gas-leak-suspected')).toEqual([]);
     expect(await db.query(`SELECT count(*)::int AS n FROM alarms WHERE rule_id = 'gas-leak-suspected' AND state = 'active'`)).toEqual([{ n: 1 }]);
+  });
+
+  it.skipIf(!store.available)('suspects a misconnection (storm flow, no rain) and a blockage (high manhole, no rain), and not once it rains', async () => {
+    const D = 40 * 86_400; // weeks after the demo's seeded rain history
+    const composite = (changes: AlarmChange[]) => changes.filter((c) => c.ruleKind === 'composite').map((c) => [c.kind, c.ruleId, c.level, c.assetId]);
+    // No rain gauge reading yet: no data is not "no rain".
+    expect(composite(await ingest([['DF-T01.q', D + 19_990, 3]]))).toEqual([]);
+    await ingest([['RG-001.rain', D + 20_000, 0]]);
+    expect(composite(await ingest([['DF-T01.q', D + 20_050, 3]]))).toEqual([['open', 'storm-misconnection-suspected', 4, 'DP01']]);
+    expect(composite(await ingest([['DL-001.level', D + 20_100, 2.2]]))).toEqual([['open', 'drain-blockage-suspected', 3, 'DN02']]);
+    await ingest([['RG-001.rain', D + 20_200, 12]]);
+    expect(composite(await ingest([['DL-001.level', D + 20_300, 2.3], ['DF-T01.q', D + 20_300, 3]]))).toEqual([
+      ['clear', 'drain-blockage-suspected', 3, 'DN02'], ['clear', 'storm-misconnection-suspected', 4, 'DP01'],
+    ]);
   });
 
   it.skipIf(!store.available)('keeps a weekday and a weekend baseline per flow meter and resumes them from their checkpoints', async () => {
