@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDto } from '../../src/api/dto.ts';
-import type { Assessment } from '../../src/incidents/index.ts';
+import { INCIDENT_TYPES, type Assessment } from '../../src/incidents/index.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zh from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
@@ -30,6 +30,8 @@ describe('supervision pages: strings', () => {
   it('has every string of the report and the administration in zh-CN and en', () => {
     expect(keys(zh.assessment)).toEqual(keys(en.assessment));
     expect(keys(zh.userAdmin)).toEqual(keys(en.userAdmin));
+    expect(Object.keys(zh.incidentType).sort()).toEqual([...INCIDENT_TYPES].sort());
+    expect(Object.keys(en.incidentType).sort()).toEqual([...INCIDENT_TYPES].sort());
   });
 });
 
@@ -135,6 +137,9 @@ describe.skipIf(!chromium.available)('assessment report and user administration 
     expect(await areaRows(page)).toEqual(gasAreas.map((a) => a.id));
     expect(await page.locator('[data-testid="report-meta"]').innerText()).toContain('仅含');
     expect(await page.locator('[data-testid="nav-users"]').count()).toBe(0);
+    // The incident console names each incident's type (the one the deadlines depend on).
+    await page.goto(`${platform!.url}/#/`);
+    await expect.poll(() => page.locator('[data-testid="incident-type"]').allInnerTexts(), { timeout: 30_000 }).toContain(zh.incidentType.gas_leak);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'assessment-report-gas-co.png'), fullPage: true });
     await page.context().close();
   });

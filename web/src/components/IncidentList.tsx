@@ -219,6 +219,7 @@ export function IncidentList({ incidents }: Props) {
                 <div className="item-row item-detail">
                   <span>{incident.ownerName ? t('incidents.owner', { owner: incident.ownerName }) : t('incidents.noOwner')}</span>
                   <span className="kind">{t(`incidents.kind.${incident.kind}`)}</span>
+                  {incident.type && <span className="incident-type" data-testid="incident-type">{t(`incidentType.${incident.type}`)}</span>}
                   <time dateTime={incident.openedAt}>{formatTime(incident.openedAt, i18n.language)}</time>
                 </div>
                 {incident.dueAt && incident.dueStage && (
