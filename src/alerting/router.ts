@@ -57,11 +57,28 @@ interface Subject extends AlarmSubject {
   category: AlarmCategory;
 }
 
-const SUBJECT_SQL = `SELECT a.id::text AS id, a.sensor_id, a.rule_id, a.level, a.last_value, a.opened_at, a.state,
+/** When a flapping episode last (re-)opened: its flapping mute runs a window from then. */
+const LAST_OPENED = `CASE WHEN a.flapping THEN coalesce((SELECT max(e.at) FROM alarm_events e WHERE e.alarm_id = a.id AND e.kind IN ('open', 'reopen')), a.opened_at)
+  ELSE a.opened_at END`;
+
+const SUBJECT_SQL = `SELECT a.id::text AS id, a.sensor_id, a.rule_id, a.level, a.last_value, ${LAST_OPENED} AS opened_at, a.state,
        s.asset_id, t.asset_type, t.owner_id, s.device_id, s.indicator, t.network,
        coalesce((SELECT array_agg(x.area_id ORDER BY x.area_id) FROM asset_areas x WHERE x.asset_id = s.asset_id), '{}') AS area_ids,
        a.muted_by, a.muted_ref, a.muted_reason, a.flapping, a.category
-  FROM alarms a JOIN sensors s ON s.id = a.sensor_id JOIN assets t ON t.id = s.asset_id`;
+  FROM alarms a JOIN sensors s ON s.id = a.sensor_id
+  -- One primary-key lookup per alarm: a join would hash the whole asset table (122k rows in a city).
+  CROSS JOIN LATERAL (SELECT asset_type, owner_id, network FROM assets WHERE id = s.asset_id OFFSET 0) t`;
+
+/**
+ * Whether a silence in force at $1 could match the alarm: the same test as silenceMatches, in SQL,
+ * so that a periodic re-decision reads only the alarms a silence may concern.
+ */
+const MAY_BE_SILENCED = `EXISTS (SELECT 1 FROM silences z
+  WHERE z.starts_at <= $1 AND z.ends_at > $1 AND (z.ended_at IS NULL OR z.ended_at > $1) AND (z.org_id IS NULL OR z.org_id = t.owner_id)
+    AND coalesce(z.matchers->>'sensorId', a.sensor_id) = a.sensor_id AND coalesce(z.matchers->>'assetId', s.asset_id) = s.asset_id
+    AND coalesce(z.matchers->>'deviceId', s.device_id) = s.device_id AND coalesce(z.matchers->>'indicator', s.indicator) = s.indicator
+    AND coalesce(z.matchers->>'ruleId', a.rule_id) = a.rule_id AND coalesce(z.matchers->>'network', t.network) = t.network
+    AND (z.matchers->>'areaId' IS NULL OR EXISTS (SELECT 1 FROM asset_areas x WHERE x.asset_id = s.asset_id AND x.area_id = z.matchers->>'areaId')))`;
 
 function toSubject(r: SubjectRow): Subject {
   return {
@@ -92,6 +109,8 @@ export class AlarmRouter implements AlarmRouting {
   readonly inhibitions: InhibitionRule[];
   readonly flapping: FlappingPolicy;
   private twin: Promise<NetworkTwin> | null = null;
+  /** When reconcileIfDue last re-decided (null: not yet in this process). */
+  private lastCheck: Date | null = null;
   private scopes = new Map<string, Set<string>>();
 
   constructor(private readonly options: AlertingOptions) {
@@ -119,9 +138,10 @@ export class AlarmRouter implements AlarmRouting {
 
     const subjects = (await tx.query<SubjectRow & Record<string, unknown>>(`${SUBJECT_SQL} WHERE a.id = ANY($1::bigint[]) FOR UPDATE OF a`, [changed])).map(toSubject);
     // A source that opened or cleared changes what its targets should be.
-    const sourceRules = this.inhibitions.filter((rule) => subjects.some((s) => isAlarmSource(rule, s)));
+    const changedSources = this.inhibitions.flatMap((rule) => subjects.filter((s) => isAlarmSource(rule, s))
+      .map((s): Source => ({ rule, ref: `alarm:${s.alarmId}`, alarmId: s.alarmId, assetId: s.assetId })));
     const seen = new Set(subjects.map((s) => s.alarmId));
-    for (const target of await this.activeTargets(tx, sourceRules)) if (!seen.has(target.alarmId)) subjects.push(target);
+    for (const target of await this.targetsInScope(tx, changedSources)) if (!seen.has(target.alarmId)) subjects.push(target);
 
     const transitions = await this.settle(tx, subjects.filter((s) => s.state === 'active'), now);
     const muteOf = new Map(subjects.map((s) => [s.alarmId, s.mute]));
@@ -152,8 +172,15 @@ export class AlarmRouter implements AlarmRouting {
    * its level calls for one.
    */
   async reconcile(tx: Queryable, now: Date): Promise<Routed> {
-    const subjects = (await tx.query<SubjectRow & Record<string, unknown>>(`${SUBJECT_SQL} WHERE a.state = 'active' ORDER BY a.id FOR UPDATE OF a`)).map(toSubject);
-    const transitions = await this.settle(tx, subjects, now);
+    // Only alarms whose decision may change: the muted ones, those a silence in force may match,
+    // and targets within the scope of a standing source.
+    const sources = await this.sources(tx);
+    const subjects = (await tx.query<SubjectRow & Record<string, unknown>>(
+      `${SUBJECT_SQL} WHERE a.state = 'active' AND (a.muted_by IS NOT NULL OR ${MAY_BE_SILENCED}) ORDER BY a.id FOR UPDATE OF a`, [now],
+    )).map(toSubject);
+    const seen = new Set(subjects.map((s) => s.alarmId));
+    for (const target of await this.targetsInScope(tx, sources)) if (!seen.has(target.alarmId)) subjects.push(target);
+    const transitions = await this.settle(tx, subjects, now, sources);
     const handled = transitions.filter((t) => t.to === null).map((t) => reraise(t.subject));
     await openIncidentsForAlarms(tx, handled, this.options.incidentLevel, this.options.context, now);
     return {
@@ -161,6 +188,30 @@ export class AlarmRouter implements AlarmRouting {
       alarmIds: transitions.map((t) => t.subject.alarmId),
       notices: handled.map((c) => ({ alarmId: c.alarmId, reason: 'unmuted' as const })),
     };
+  }
+
+  /**
+   * The timer's entry: re-decides only when something may have changed since the last check — a
+   * silence created, started, expired or ended, an incident changed (a confirmed burst is a
+   * source), a flapping episode that has stood a whole window — so a quiet minute costs three
+   * small queries, however many alarms are active.
+   */
+  async reconcileIfDue(tx: Queryable, now: Date): Promise<Routed> {
+    const since = this.lastCheck;
+    if (since !== null) {
+      const [due] = await tx.query<{ due: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM silences WHERE created_at > $1 OR (starts_at > $1 AND starts_at <= $2)
+                          OR (ends_at > $1 AND ends_at <= $2) OR (ended_at > $1 AND ended_at <= $2))
+             OR EXISTS (SELECT 1 FROM incidents WHERE updated_at > $1)
+             OR EXISTS (SELECT 1 FROM alarms a WHERE a.state = 'active' AND a.muted_by = 'flapping'
+                          AND ${LAST_OPENED} <= $2::timestamptz - make_interval(secs => $3::double precision)) AS due`,
+        [since, now, this.flapping.windowMs / 1000],
+      );
+      if (!due!.due) return { handled: [], alarmIds: [], notices: [] };
+    }
+    const routed = await this.reconcile(tx, now);
+    this.lastCheck = now;
+    return routed;
   }
 
   /** An escalation or a re-opening re-requires acknowledgement (ISA-18.2; Alertmanager re-notifies on a new severity). */
@@ -197,22 +248,27 @@ export class AlarmRouter implements AlarmRouting {
     return flapping.filter((r) => !r.before).map((r) => r.id);
   }
 
-  private async activeTargets(tx: Queryable, rules: InhibitionRule[]): Promise<Subject[]> {
+  /** The active alarms the sources' rules target on the assets in their scopes. */
+  private async targetsInScope(tx: Queryable, sources: Source[]): Promise<Subject[]> {
+    if (sources.length === 0) return [];
+    const rules = [...new Set(sources.map((s) => s.rule))];
     const ruleIds = [...new Set(rules.flatMap((r) => r.target.ruleIds ?? []))];
     const indicators = [...new Set(rules.flatMap((r) => r.target.indicators ?? []))];
-    if (ruleIds.length === 0 && indicators.length === 0) return [];
+    const assets = new Set<string>();
+    for (const source of sources) for (const id of await this.scope(tx, source)) assets.add(id);
     const rows = await tx.query<SubjectRow & Record<string, unknown>>(
-      `${SUBJECT_SQL} WHERE a.state = 'active' AND (a.rule_id = ANY($1::text[]) OR s.indicator = ANY($2::text[])) ORDER BY a.id FOR UPDATE OF a`,
-      [ruleIds, indicators],
+      `${SUBJECT_SQL} WHERE a.state = 'active' AND (a.rule_id = ANY($1::text[]) OR s.indicator = ANY($2::text[])) AND s.asset_id = ANY($3::text[])
+        ORDER BY a.id FOR UPDATE OF a`,
+      [ruleIds, indicators, [...assets]],
     );
     return rows.map(toSubject);
   }
 
   /** Decides the mute of each active subject and writes the ones that change; returns those transitions. */
-  private async settle(tx: Queryable, subjects: Subject[], now: Date): Promise<{ subject: Subject; to: Mute | null }[]> {
+  private async settle(tx: Queryable, subjects: Subject[], now: Date, standing?: Source[]): Promise<{ subject: Subject; to: Mute | null }[]> {
     if (subjects.length === 0) return [];
     const silences = await silencesInForce(tx, now);
-    const sources = this.inhibitions.some((rule) => subjects.some((s) => isTarget(rule, s))) ? await this.sources(tx) : [];
+    const sources = standing ?? (this.inhibitions.some((rule) => subjects.some((s) => isTarget(rule, s))) ? await this.sources(tx) : []);
     const transitions: { subject: Subject; to: Mute | null }[] = [];
     for (const subject of subjects) {
       const to = await this.muteFor(tx, subject, silences, sources, now);

@@ -179,7 +179,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }, (error) => logger.error({ err: error }, 'offline check failed')));
     // Silences that start or expire, flapping episodes that stand: re-decided every few seconds.
     cleanups.push(every(options.alertingCheckMs ?? 5_000, async () => {
-      const routed = await db.transaction((tx) => alerting.reconcile(tx, clock()));
+      const routed = await db.transaction((tx) => alerting.reconcileIfDue(tx, clock()));
       if (routed.alarmIds.length > 0) await announceRouted(routed);
     }, (error) => logger.error({ err: error }, 'alerting check failed')));
     cleanups.push(every(config.rollupIntervalMs, async () => {

@@ -20,8 +20,8 @@ ALTER TABLE alarm_events ADD COLUMN actor text, ADD COLUMN note text;
 ALTER TABLE alarm_events DROP CONSTRAINT alarm_events_kind_check;
 ALTER TABLE alarm_events ADD CONSTRAINT alarm_events_kind_check
   CHECK (kind IN ('open', 'escalate', 'deescalate', 'clear', 'reopen', 'ack', 'unack', 'mute', 'unmute'));
--- Flapping counts a pair's openings in a window.
-CREATE INDEX alarm_events_opened ON alarm_events (at) WHERE kind IN ('open', 'reopen');
+-- Flapping counts a pair's openings in a window: the pair's episodes, then their events.
+CREATE INDEX alarms_pair ON alarms (sensor_id, rule_id);
 
 -- Silences and maintenance windows: matchers (all given ones must match), a reason, the user who
 -- owns it, when it starts and expires. `ended_at`: expired early by a user. `org_id`: an owner
