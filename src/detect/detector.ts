@@ -143,6 +143,15 @@ export class RuleBook {
     return this.evaluatedRules(sensorId, indicator).filter((r) => ruleKind(r) === 'threshold');
   }
 
+  /** Whether any of a sensor's rules keeps state without an active episode (after evaluatedRules resolved them). */
+  keepsState(sensorId: string): boolean {
+    const rules = this.resolved.get(sensorId) ?? [];
+    return rules.some((r) => {
+      const kind = ruleKind(r);
+      return kind === 'rate' || kind === 'stuck' || kind === 'baseline' || (r.pendingS ?? 0) > 0;
+    });
+  }
+
   compositesFor(sensorId: string): CompositeAnchor[] {
     return this.anchorsBySensor.get(sensorId) ?? [];
   }
@@ -194,7 +203,11 @@ export async function detect(tx: Queryable, book: RuleBook, readings: SensorRead
   for (const alarm of await activeAlarmsFor(tx, sensorIds, anchorAssets)) {
     active.set(alarm.assetId === null ? pairKey(alarm.sensorId, alarm.ruleId) : pairKey(assetSubject(alarm.assetId), alarm.ruleId), alarm);
   }
-  const states = await loadDetectState(tx, [...sensorIds, ...anchorAssets.map(assetSubject)]);
+  // State outlives a batch only for windows and flat lines, pending timers, and timers of an
+  // active episode (de-escalation, keep-firing): only those sensors' rows are read.
+  const withEpisode = new Set([...active.values()].map((a) => a.sensorId));
+  const stateful = sensorIds.filter((s) => withEpisode.has(s) || book.keepsState(s));
+  const states = await loadDetectState(tx, [...stateful, ...anchorAssets.map(assetSubject)]);
   const dirty = new Map<string, RuleState | null>();
   await loadMissingDetectors(tx, book, ruled);
   const checkpoints = new Map<string, AnomalyState>();
@@ -320,6 +333,7 @@ export async function detect(tx: Queryable, book: RuleBook, readings: SensorRead
 
 /** Restores the baseline detectors this process has not seen yet from their checkpoints, one query. */
 async function loadMissingDetectors(tx: Queryable, book: RuleBook, readings: SensorReading[]): Promise<void> {
+  if (!book.all().some((r) => ruleKind(r) === 'baseline')) return;
   const wanted = new Map<string, { rule: Rule; indicator: string }>();
   for (const r of readings) {
     for (const rule of book.evaluatedRules(r.sensorId, r.indicator)) {

@@ -30,6 +30,8 @@ export type Step =
   | { kind: 'hold' }
   | { kind: 'clear' };
 
+const NONE: Step = Object.freeze({ kind: 'none' });
+
 /** Defaults of the timers when a rule sets none (docs/rules.md). */
 export const DEFAULT_DEESCALATE_S = 300;
 export const DEFAULT_REOPEN_WITHIN_S = 1800;
@@ -104,6 +106,8 @@ const mostSevere = (a: WarningLevel | undefined, b: WarningLevel): WarningLevel 
 export function advance(rule: Rule, state: RuleState, active: WarningLevel | null, t: number, x: number | null): Step {
   if (x === null) return active === null ? { kind: 'none' } : { kind: 'hold' };
   const level = levelFor(rule, x);
+  // The common case, kept free of property deletes: nothing going on, nothing reached.
+  if (active === null && level === null && state.pendingSince === undefined) return NONE;
   if (active === null) {
     delete state.okSince;
     delete state.lowerSince;

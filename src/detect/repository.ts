@@ -134,9 +134,11 @@ export interface ActiveAlarmRef {
 export async function activeAlarmsFor(db: Queryable, sensorIds: string[], assetIds: string[] = []): Promise<ActiveAlarmRef[]> {
   if (sensorIds.length === 0 && assetIds.length === 0) return [];
   const rows = await db.query<{ id: string; sensor_id: string; rule_id: string; level: number; peak_level: number; asset_id: string | null }>(
-    `SELECT id::text AS id, sensor_id, rule_id, level, peak_level, asset_id FROM alarms
-      WHERE state = 'active' AND (sensor_id = ANY($1::text[]) OR asset_id = ANY($2::text[]))`,
-    [sensorIds, assetIds],
+    assetIds.length === 0
+      ? `SELECT id::text AS id, sensor_id, rule_id, level, peak_level, asset_id FROM alarms WHERE state = 'active' AND sensor_id = ANY($1::text[])`
+      : `SELECT id::text AS id, sensor_id, rule_id, level, peak_level, asset_id FROM alarms
+          WHERE state = 'active' AND (sensor_id = ANY($1::text[]) OR asset_id = ANY($2::text[]))`,
+    assetIds.length === 0 ? [sensorIds] : [sensorIds, assetIds],
   );
   return rows.map((r) => ({
     id: r.id, sensorId: r.sensor_id, ruleId: r.rule_id, level: r.level as WarningLevel, peakLevel: r.peak_level as WarningLevel, assetId: r.asset_id,
