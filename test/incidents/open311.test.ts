@@ -57,12 +57,12 @@ describe('Open311 GeoReport v2', () => {
 
     let [request] = (await get(`requests/${id}.json`)).body;
     const requested = Date.parse(request!.requested_datetime as string);
-    // Level 2 (gas smell): verify 10 + accept 30 + arrive 60 + dispose 480 minutes.
+    // A gas smell is a gas leak at level 2: verify 10 + accept 30 + arrive 30 (the gas-leak allowance) + dispose 480 minutes.
     expect(request).toEqual({
       service_request_id: id, status: 'open', status_notes: 'received, awaiting verification by the monitoring centre',
       service_name: '燃气异味 Gas smell', service_code: 'gas_smell', description: '井盖附近有明显燃气味', agency_responsible: null,
       service_notice: null, requested_datetime: expect.any(String), updated_datetime: expect.any(String),
-      expected_datetime: new Date(requested + 580 * 60_000).toISOString(), address: '荆州区 北京西路 通信井旁', address_id: null, zipcode: null,
+      expected_datetime: new Date(requested + 550 * 60_000).toISOString(), address: '荆州区 北京西路 通信井旁', address_id: null, zipcode: null,
       lat: 30.3365, long: 112.2395, media_url: null,
     });
     expect(JSON.stringify(await get('requests.json'))).not.toMatch(/citizen@example|13800000000|小明/);
