@@ -25,7 +25,9 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
   let platform: Platform;
   let device: MqttClient;
   const cleanups: (() => Promise<void> | void)[] = [];
-  const t0 = Date.now() - 60_000;
+  // Set when the variant starts, not when the file loads: a variant that runs minutes later would
+  // otherwise send readings old enough for the offline check to flag the sensor first.
+  let t0 = 0;
   const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
 
   const publish = (deviceId: string, payload: unknown) =>
@@ -51,6 +53,7 @@ describe.each(variants)('reading → alarm → incident: $name', (variant) => {
     // The simulator's gateway may publish on every demo device's topic (Mosquitto ignores the login).
     device = await mqtt.connectAsync(platform.mqttUrl, { ...platform.deviceCredentials('SIM-GW'), clientId: `device-${platform.topicPrefix}` });
     cleanups.push(() => device.endAsync());
+    t0 = Date.now() - 60_000;
   });
 
   afterAll(async () => {
