@@ -157,6 +157,8 @@ export interface HealthDto {
   database: 'pglite' | 'postgres';
   broker: 'embedded' | 'external';
   uptimeSeconds: number;
+  /** Whether this process runs the timers that run once across processes (always true on PGlite). */
+  leader: boolean;
 }
 
 export type LiveMessage =

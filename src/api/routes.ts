@@ -36,6 +36,8 @@ export interface ApiContext {
   rules: () => RuleBook;
   /** Noise control: acknowledgement, silences (absent: the alerting routes answer without re-deciding mutes). */
   alerting?: AlertingApi;
+  /** Whether this process runs the leader-only timers (absent: a single process, always leader). */
+  leader?: () => boolean;
 }
 
 export function alarmDto(alarm: Alarm, sensors: SensorRegistry, alerting?: AlarmAlerting): AlarmDto {
@@ -83,7 +85,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/api/health', publicRoute, async (): Promise<HealthDto> => ({
     status: 'ok', version: ctx.version, database: ctx.db.kind, broker: ctx.broker,
-    uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+    uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000), leader: ctx.leader?.() ?? true,
   }));
 
   app.get('/api/organisations', userRoute, () => listOrganisations(ctx.db));

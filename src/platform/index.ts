@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { AlarmRouter, type Routed } from '../alerting/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
 import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
 import { announceChanges } from './announce.ts';
+import { DEFAULT_RENEW_MS, LeaderLease } from './leader.ts';
 import { every } from './timers.ts';
 import { ensureWebBuilt, PROJECT_ROOT, WEB_ROOT } from './web-build.ts';
 
@@ -53,6 +55,8 @@ export interface PlatformOptions extends Partial<Config> {
   webhookCheckMs?: number;
   /** Overrides WEBHOOK_RETRY_BASE_MS, WEBHOOK_MAX_ATTEMPTS (and the 1 h cap). */
   webhookRetry?: Partial<RetryPolicy>;
+  /** The timers' leader lease (default 15 s, renewed every 5 s; src/platform/leader.ts). */
+  leaderLease?: { leaseMs?: number; renewMs?: number };
 }
 
 export interface Platform {
@@ -72,6 +76,8 @@ export interface Platform {
   routes: readonly GateRoute[];
   /** Re-checks the logins of the open live WebSockets now (the server does so every minute). */
   recheckLiveLogins(): Promise<void>;
+  /** Whether this process runs the leader-only timers now (always on PGlite). */
+  isLeader(): boolean;
   /** The HJ 212-2017 TCP listener's port; null when HJ212_PORT is not set. */
   hj212Port: number | null;
   stop(): Promise<void>;
@@ -169,19 +175,25 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       },
     });
     cleanups.push(() => pipeline.drain());
-    cleanups.push(every(config.offlineCheckMs, async () => {
+    // Timers that must run once across processes run on the lease's holder only (README, architecture).
+    const lease = new LeaderLease({
+      db, holder: `${config.instanceId}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: options.leaderLease?.leaseMs,
+      onChange: (leader) => logger.info({ holder: lease.holder }, leader ? 'leader: running the leader-only timers' : 'no longer leader'),
+    });
+    cleanups.push(await lease.start(options.leaderLease?.renewMs ?? DEFAULT_RENEW_MS, (error) => logger.error({ err: error }, 'leader lease renewal failed')));
+    cleanups.push(every(config.offlineCheckMs, lease.only(async () => {
       const { opened, routed } = await db.transaction(async (tx) => {
         const opened = await openOfflineAlarms(tx, clock());
         return { opened, routed: await alerting.route(tx, opened, clock()) };
       });
       notify.alarmChanges(routed.handled);
       if (opened.length > 0) await announceChanges(db, bus, [], opened, routed);
-    }, (error) => logger.error({ err: error }, 'offline check failed')));
+    }), (error) => logger.error({ err: error }, 'offline check failed')));
     // Silences that start or expire, flapping episodes that stand: re-decided every few seconds.
-    cleanups.push(every(options.alertingCheckMs ?? 5_000, async () => {
+    cleanups.push(every(options.alertingCheckMs ?? 5_000, lease.only(async () => {
       const routed = await db.transaction((tx) => alerting.reconcileIfDue(tx, clock()));
       if (routed.alarmIds.length > 0) await announceRouted(routed);
-    }, (error) => logger.error({ err: error }, 'alerting check failed')));
+    }), (error) => logger.error({ err: error }, 'alerting check failed')));
     cleanups.push(every(config.rollupIntervalMs, async () => {
       await rollUp(db, clock(), config.timeZone);
     }, (error) => logger.error({ err: error }, 'rollup failed')));
@@ -189,21 +201,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const ids = await db.transaction((tx) => escalateOverdue(tx, clock()));
       if (ids.length > 0) bus.publish({ type: 'incidents', incidents: await listIncidents(db, { ids }) });
     }, (error) => logger.error({ err: error }, 'incident deadline check failed')));
-    const retain = async () => {
+    const retain = lease.only(async () => {
       const dropped = await applyRetention(db, config.retention, clock(), partitions);
       if (dropped.length > 0) logger.info({ dropped }, 'retention dropped partitions');
-    };
+    });
     await retain();
     cleanups.push(every(options.webhookCheckMs ?? 1_000, async () => {
       await notify.tick();
     }, (error) => logger.error({ err: error }, 'webhook delivery pass failed')));
     cleanups.push(every(3_600_000, retain, (error) => logger.error({ err: error }, 'retention failed')));
-    cleanups.push(every(options.drainageCheckMs ?? 60_000, async () => {
+    cleanups.push(every(options.drainageCheckMs ?? 60_000, lease.only(async () => {
       const changes = await runDrainageChecks(db, clock(), config.timeZone);
       if (changes.length === 0) return;
       const routed = await db.transaction((tx) => alerting.route(tx, changes, clock()));
       await announceChanges(db, bus, [], changes, routed);
-    }, (error) => logger.error({ err: error }, 'drainage checks failed')));
+    }), (error) => logger.error({ err: error }, 'drainage checks failed')));
 
     let mqttUrl: string;
     if (config.mqttUrl) {
@@ -241,7 +253,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
-      clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT,
+      clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT, leader: () => lease.isLeader(),
       ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
     });
     registerEvidenceRoutes(app, { db, store: new DiskAttachmentStore(path.join(dataDir, 'evidence')), clock });
@@ -272,7 +284,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (!auth) throw new Error('AUTH=off: there are no sessions');
       return (await auth.openSession(userId)).token;
     };
-    return { url, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), auth, login, routes: app.accessTable, recheckLiveLogins: () => app.recheckLiveLogins(), hj212Port, stop };
+    return { url, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), auth, login, routes: app.accessTable, recheckLiveLogins: () => app.recheckLiveLogins(), isLeader: () => lease.isLeader(), hj212Port, stop };
   } catch (error) {
     await stop();
     throw error;

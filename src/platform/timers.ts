@@ -1,6 +1,6 @@
 /**
- * Runs `task` every `intervalMs`, never two at once, and stops cleanly. Timers like this run on
- * the leader only once the platform runs as several processes (cluster issue).
+ * Runs `task` every `intervalMs`, never two at once, and stops cleanly. Timers that must run once
+ * across processes wrap their task in the leader lease's `only` (leader.ts).
  */
 export function every(intervalMs: number, task: () => Promise<void>, onError: (error: unknown) => void): () => Promise<void> {
   let running: Promise<void> | null = null;
