@@ -9,7 +9,7 @@ import type { AlarmChange } from '../detect/index.ts';
 import {
   addMaintenance, addShifts, checkIn, createPatrol, dayRoster, facilityOwner, FacilityError, listFacilities, listShifts, patrolOf,
 } from '../drainage/facilities/index.ts';
-import { kpiCsv, kpiReport, PER_CAPITA_BOD5_G, setServedPopulation, upsertInfluentDays, type InfluentDay } from '../drainage/kpi/index.ts';
+import { kpiCsv, kpiInputs, kpiReport, PER_CAPITA_BOD5_G, setPlantService, setServedPopulation, upsertInfluentDays, type InfluentDay } from '../drainage/kpi/index.ts';
 import { ACTIONS, addProgress, createProject, dashboard, listProjects, PROJECT_STATUSES, RemediationError, setIndicator } from '../drainage/remediation/index.ts';
 import { listStations, localDate, rainStates, riverTrend, stationDays, stationSamples } from '../drainage/water-env/index.ts';
 import { announceChanges } from '../platform/announce.ts';
@@ -69,6 +69,7 @@ const influentBody = z.object({
   days: z.array(z.object({ day: date, flowM3: z.number().nonnegative(), bod5MgL: z.number().nonnegative(), industrialBod5Kg: z.number().nonnegative().default(0) })).min(1).max(3660),
 });
 const populationBody = z.object({ areaId: z.string().min(1), servedPopulation: z.number().int().nonnegative(), asOf: date });
+const plantServiceBody = z.object({ plantId: z.string().min(1), areaId: z.string().min(1) }).strict();
 const periodQuery = z.object({ from: date.optional(), to: date.optional(), format: z.enum(['json', 'csv']).default('json') });
 const rangeQuery = z.object({ from: isoTime.optional(), to: isoTime.optional() });
 
@@ -214,7 +215,7 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
     const to = q.data.to ?? today;
     const from = q.data.from ?? localDate(new Date(new Date(`${to}T12:00:00Z`).getTime() - 89 * DAY_MS), 'UTC');
     if (from > to) return reply.code(400).send({ error: 'from: must not be after to' });
-    const report = await kpiReport(ctx.db, from, to, PER_CAPITA_BOD5_G);
+    const report = await kpiReport(ctx.db, from, to, { perCapitaG: PER_CAPITA_BOD5_G, timeZone: ctx.timeZone });
     if (q.data.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="drainage-kpi-${from}-${to}.csv"`).send(kpiCsv(report));
     }
@@ -238,6 +239,20 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
     const [area] = await ctx.db.query('SELECT 1 FROM areas WHERE id = $1', [body.data.areaId]);
     if (!area) return reply.code(400).send({ error: `areaId: area ${body.data.areaId} does not exist` });
     await ctx.db.transaction((tx) => setServedPopulation(tx, body.data.areaId, body.data.servedPopulation, body.data.asOf));
+    return reply.code(201).send(body.data);
+  });
+
+  // The KPI inputs form: areas with served population, plants with the area they serve.
+  app.get('/api/drainage/kpi/inputs', supervisors, async () => kpiInputs(ctx.db));
+
+  app.post('/api/drainage/kpi/plant-service', supervisors, async (request, reply) => {
+    const body = plantServiceBody.safeParse(request.body);
+    if (!body.success) return invalid(reply, body.error);
+    const [plant] = await ctx.db.query(`SELECT 1 FROM assets WHERE id = $1 AND asset_type = 'treatment_plant'`, [body.data.plantId]);
+    if (!plant) return reply.code(400).send({ error: `plantId: treatment plant ${body.data.plantId} does not exist` });
+    const [area] = await ctx.db.query('SELECT 1 FROM areas WHERE id = $1', [body.data.areaId]);
+    if (!area) return reply.code(400).send({ error: `areaId: area ${body.data.areaId} does not exist` });
+    await ctx.db.transaction((tx) => setPlantService(tx, body.data.plantId, body.data.areaId));
     return reply.code(201).send(body.data);
   });
 

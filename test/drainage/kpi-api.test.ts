@@ -80,7 +80,8 @@ describe('KPIs', () => {
     const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toMatch(/^area_id,area_name,kind,month,served_population,per_capita_bod5_g,collected_bod5_kg_d/);
     // BOD5 (20,000×100 + 30,000×80) ÷ 50,000 = 88 mg/L; 25,000 m³/d on average.
-    expect(lines.find((l) => l.startsWith('JZ-D1,'))).toBe('JZ-D1,荆州片区,district,2020-01,55000,45,2100,2475,0.848485,88,25000,0,0,0');
+    // Expected sewage 55,000 × 0.18 m³ × 0.9 = 8,910 m³/d, so 25,000 − 8,910 = 16,090 m³/d extraneous; no findings in 2020.
+    expect(lines.find((l) => l.startsWith('JZ-D1,'))).toBe('JZ-D1,荆州片区,district,2020-01,55000,45,2100,2475,0.848485,88,25000,0,0,0,8910,16090,0,0,0,0');
   });
 
   it('access: owner units may not read the city KPIs, only the supervisor sets served population', async () => {

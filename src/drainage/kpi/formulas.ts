@@ -103,3 +103,50 @@ export function kpisByPeriod(days: readonly InfluentDay[], servedPopulation: num
     };
   });
 }
+
+// Extraneous water (外水: groundwater infiltration, river and lake water, rain water, leaking mains)
+// reaching the plants: what the plants take in beyond the sewage the served population produces.
+//
+//   expected sewage (m³/d) = served population × per-capita water use (L/人·d) ÷ 1000 × sewage return coefficient
+//   extraneous water (m³/d) = plant influent (m³/d) − expected sewage
+//
+// Defaults (docs/kpi.md, "Extraneous water"): 综合生活用水定额 180 L per person per day (within the
+// GB 50013-2018 range for a medium city of the Yangtze region) and a sewage return coefficient of
+// 0.9 (GB 50014-2021: domestic sewage quota from the local water-use quota); both are parameters.
+
+/** Per-capita domestic (综合生活) water use, litres per person per day. */
+export const PER_CAPITA_WATER_L = 180;
+/** Share of the water used that returns as sewage (污水排放系数). */
+export const SEWAGE_RETURN_COEFFICIENT = 0.9;
+
+/** Mean daily influent per plant over its recorded days, summed over plants, m³/d (gaps as in collectedLoadKgPerDay). */
+export function meanDailyFlowM3(days: readonly InfluentDay[]): number {
+  const byPlant = new Map<string, { sum: number; n: number }>();
+  for (const d of days) {
+    const p = byPlant.get(d.plantId) ?? { sum: 0, n: 0 };
+    p.sum += d.flowM3;
+    p.n += 1;
+    byPlant.set(d.plantId, p);
+  }
+  return [...byPlant.values()].reduce((s, p) => s + p.sum / p.n, 0);
+}
+
+export interface ExtraneousWater {
+  influentM3PerDay: number;
+  expectedSewageM3PerDay: number;
+  /** Influent less expected sewage; negative when the plants take in less than the population is expected to discharge. */
+  extraneousM3PerDay: number;
+  /** Extraneous ÷ influent (null without influent). */
+  share: number | null;
+  perCapitaWaterL: number;
+  returnCoefficient: number;
+}
+
+export function extraneousWater(days: readonly InfluentDay[], servedPopulation: number, perCapitaWaterL = PER_CAPITA_WATER_L, returnCoefficient = SEWAGE_RETURN_COEFFICIENT): ExtraneousWater {
+  const influent = meanDailyFlowM3(days);
+  const expected = (servedPopulation * perCapitaWaterL / 1000) * returnCoefficient;
+  return {
+    influentM3PerDay: influent, expectedSewageM3PerDay: expected, extraneousM3PerDay: influent - expected,
+    share: influent > 0 ? (influent - expected) / influent : null, perCapitaWaterL, returnCoefficient,
+  };
+}

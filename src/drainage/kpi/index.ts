@@ -1,4 +1,7 @@
-export { collectedLoadKgPerDay, collectionRate, domesticLoadKg, flowWeightedBod5, influentLoadKg, kpisByPeriod, monthOf, PER_CAPITA_BOD5_G, producedLoadKgPerDay } from './formulas.ts';
-export type { CollectionRate, InfluentDay, PeriodKpi } from './formulas.ts';
-export { kpiCsv, kpiReport, listAreaNodes, listInfluentDays, setPlantService, setServedPopulation, subtree, upsertInfluentDays } from './repository.ts';
-export type { AreaKpi, AreaNode, KpiReport, RemediationMonth } from './repository.ts';
+export {
+  collectedLoadKgPerDay, collectionRate, domesticLoadKg, extraneousWater, flowWeightedBod5, meanDailyFlowM3, PER_CAPITA_WATER_L, SEWAGE_RETURN_COEFFICIENT, influentLoadKg, kpisByPeriod, monthOf, PER_CAPITA_BOD5_G, producedLoadKgPerDay } from './formulas.ts';
+export type { CollectionRate, ExtraneousWater, InfluentDay, PeriodKpi } from './formulas.ts';
+export { localDay, registerKpi, resolvedAt, verifiedAt } from './register.ts';
+export type { RegisterFinding, RegisterKpi, RegisterMonth } from './register.ts';
+export { kpiCsv, kpiInputs, kpiReport, listAreaNodes, listRegisterFindings, listInfluentDays, setPlantService, setServedPopulation, subtree, upsertInfluentDays } from './repository.ts';
+export type { AreaKpi, AreaNode, KpiInputs, KpiOptions, KpiReport, RemediationMonth } from './repository.ts';
