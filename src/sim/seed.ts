@@ -1,5 +1,5 @@
 import { countAssets, insertAssets, insertDevices, insertOrganisations, insertSensors } from '../network/index.ts';
-import type { Db } from '../store/index.ts';
+import type { Db, Queryable } from '../store/index.ts';
 import { seedDrainageProgramme } from '../drainage/programme-demo/index.ts';
 import { seedDemoInspections } from '../drainage/inspections/demo.ts';
 import { demoCity } from './demo-city.ts';
@@ -11,13 +11,18 @@ import { demoCity } from './demo-city.ts';
 export async function seedDemoCity(db: Db, options: { now?: Date; timeZone?: string } = {}): Promise<boolean> {
   return db.transaction(async (tx) => {
     if ((await countAssets(tx)) > 0) return false;
-    const city = demoCity();
-    await insertOrganisations(tx, city.organisations);
-    await insertAssets(tx, city.assets);
-    await insertDevices(tx, city.devices);
-    await insertSensors(tx, city.sensors);
+    await insertDemoNetwork(tx);
     await seedDrainageProgramme(tx, options.now ?? new Date(), options.timeZone ?? 'Asia/Shanghai');
     await seedDemoInspections(tx, options.now ?? new Date());
     return true;
   });
+}
+
+/** The demo city's organisations, assets, devices and sensors only: what the early schema versions hold (migration tests). */
+export async function insertDemoNetwork(db: Queryable): Promise<void> {
+  const city = demoCity();
+  await insertOrganisations(db, city.organisations);
+  await insertAssets(db, city.assets);
+  await insertDevices(db, city.devices);
+  await insertSensors(db, city.sensors);
 }

@@ -1,7 +1,7 @@
 // Partitions, rollups, series and retention against both stores, checked against aggregates
 // computed here from the raw data itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoCity } from '../sim/seed.ts';
+import { insertDemoNetwork } from '../sim/seed.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrations.ts';
 import { listPartitions, PartitionKeeper } from './partitions.ts';
@@ -54,7 +54,7 @@ describe.each(stores)('time series storage: $name', (store) => {
     ({ db, drop } = await store.open());
     // Readings stored before partitioning must survive the migration that introduces it.
     await migrate(db, 4);
-    await seedDemoCity(db);
+    await insertDemoNetwork(db);
     await db.query(`INSERT INTO readings VALUES ('WP-002.p', '2026-09-15T00:00:30Z', 0.31), ('WP-002.p', '2026-09-15T00:00:50Z', 0.33)`);
     await migrate(db);
     keeper = new PartitionKeeper(db);

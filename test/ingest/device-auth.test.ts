@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetterDto, ReadingDto, SensorDto } from '../../src/api/index.ts';
 import type { AuthCountsDto } from '../../src/ingest/index.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import { DEMO_SENSORS } from '../../src/sim/index.ts';
 import { USERS } from '../support/api.ts';
 import { tempDir, topicPrefix } from '../support/tmp.ts';
 import { getJson, waitFor } from '../support/wait.ts';
@@ -124,9 +125,11 @@ describe('the demo simulator', () => {
     });
     try {
       const simToken = await sim.login(USERS.operator);
-      const reporting = await waitFor('every demo sensor to report', async () => {
-        const sensors = await getJson<SensorDto[]>(`${sim.url}/api/sensors`, simToken);
-        return sensors.every((s) => s.latest !== null) ? sensors : undefined;
+      // The demo's simulated devices; seeded stations and patrol check-ins do not publish.
+      const simulated = new Set(DEMO_SENSORS.map((s) => `${s.deviceId}.${s.channel}`));
+      const reporting = await waitFor('every simulated demo sensor to report', async () => {
+        const sensors = (await getJson<SensorDto[]>(`${sim.url}/api/sensors`, simToken)).filter((s) => simulated.has(s.id));
+        return sensors.length === simulated.size && sensors.every((s) => s.latest !== null) ? sensors : undefined;
       });
       expect(reporting.length).toBeGreaterThan(5);
       expect((await getJson<{ auth: AuthCountsDto }>(`${sim.url}/api/ingest/stats`, simToken)).auth.total).toBe(0);
