@@ -118,4 +118,27 @@ describe.skipIf(!chromium.available)('drainage programme pages in a browser', ()
     expect(await owner.page.locator('[data-testid="nav-kpi"]').count()).toBe(0);
     await owner.page.context().close();
   });
+
+  it('the findings register per area, and the supervisor\'s form for served population (the operator has none)', async () => {
+    await open('kpi');
+    const city = page.locator('[data-testid="kpi-area"][data-area-id="JZ"]');
+    // Demo register: SWP27 remediated and DP05 verified of 4 misconnections not dismissed; DO-01 has an open intrusion.
+    await expect.poll(() => city.locator('[data-testid="kpi-misconnections"]').innerText()).toMatch(/^2 \/ 4/);
+    expect(await city.locator('[data-testid="kpi-resolved-rate"]').innerText()).toBe('50.0%');
+    expect(await city.locator('[data-testid="kpi-outfalls"]').innerText()).toBe('0 / 1');
+    expect(await page.locator('[data-testid="kpi-inputs"]').count()).toBe(0);
+
+    const supervisor = await openApp(browser, platform, { user: USERS.supervisor, viewport: { width: 1400, height: 900 } });
+    await supervisor.page.locator('[data-testid="nav-kpi"]').click();
+    await supervisor.page.waitForSelector('[data-testid="kpi-population-form"]');
+    await supervisor.page.locator('[data-testid="kpi-population-area"]').selectOption('JZ-D2');
+    await supervisor.page.locator('[data-testid="kpi-population-value"]').fill('36000');
+    await supervisor.page.locator('[data-testid="kpi-population-save"]').click();
+    await expect.poll(() => supervisor.page.locator('[data-testid="kpi-inputs-message"]').innerText()).toContain('沙市片区');
+    const district = supervisor.page.locator('[data-testid="kpi-area"][data-area-id="JZ-D2"] td').nth(1);
+    await expect.poll(() => district.innerText()).toMatch(/^36,?000$/);
+    await supervisor.page.screenshot({ path: path.join(OUTPUT_DIR, 'drainage-kpi-inputs.png'), fullPage: true });
+    expect(supervisor.pageErrors).toEqual([]);
+    await supervisor.page.context().close();
+  });
 });

@@ -1,9 +1,9 @@
 // Typed fetches for the drainage programme routes (src/api/drainage-programme-routes.ts).
 import type { Facility, Patrol } from '../../../src/drainage/facilities/index.ts';
-import type { KpiReport } from '../../../src/drainage/kpi/index.ts';
+import type { KpiInputs, KpiReport } from '../../../src/drainage/kpi/index.ts';
 import type { DashboardArea, Project } from '../../../src/drainage/remediation/index.ts';
 
-export type { AreaKpi, KpiReport } from '../../../src/drainage/kpi/index.ts';
+export type { AreaKpi, KpiInputs, KpiReport } from '../../../src/drainage/kpi/index.ts';
 export type { Action, DashboardArea, DashboardCell, Project } from '../../../src/drainage/remediation/index.ts';
 export type { Facility, Patrol, Shift, Telemetry } from '../../../src/drainage/facilities/index.ts';
 
@@ -49,4 +49,9 @@ export const drainageApi = {
   water: () => call<WaterEnvironmentDto>('/api/drainage/water-environment'),
   kpi: (from?: string, to?: string) => call<KpiReport>(`/api/drainage/kpi?${new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) })}`),
   kpiCsvUrl: (from?: string, to?: string) => `/api/drainage/kpi?${new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}), format: 'csv' })}`,
+  kpiInputs: () => call<KpiInputs>('/api/drainage/kpi/inputs'),
+  setPopulation: (input: { areaId: string; servedPopulation: number; asOf: string }) =>
+    call<typeof input>('/api/drainage/kpi/population', { method: 'POST', body: JSON.stringify(input) }),
+  setPlantService: (input: { plantId: string; areaId: string }) =>
+    call<typeof input>('/api/drainage/kpi/plant-service', { method: 'POST', body: JSON.stringify(input) }),
 };

@@ -1,9 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { drainageApi, type KpiReport } from '../../api/drainage-programme.ts';
+import { KpiInputsForm } from './KpiInputsForm.tsx';
 import { num, percent, useLoad } from './useLoad.ts';
 
-/** Campaign KPIs by area and month: sewage collection rate, influent BOD5, extraneous water, misconnections, outfalls; CSV. */
+/**
+ * Campaign KPIs by area and month: sewage collection rate, influent BOD5, extraneous water,
+ * misconnections and outfalls from the findings register (and the work projects reported); CSV;
+ * for supervisors the served population and plant-service form.
+ */
 export function KpiPage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -35,7 +40,8 @@ export function KpiPage() {
               <tr>
                 <th>{t('drainageProgramme.area')}</th><th className="num">{t('drainageProgramme.kpi.population')}</th><th className="num">{t('drainageProgramme.kpi.collected')}</th>
                 <th className="num">{t('drainageProgramme.kpi.produced')}</th><th className="num">{t('drainageProgramme.kpi.rate')}</th><th className="num">{t('drainageProgramme.kpi.bod5')}</th>
-                <th className="num">{t('drainageProgramme.kpi.water')}</th><th className="num">{t('drainageProgramme.kpi.misconnections')}</th><th className="num">{t('drainageProgramme.kpi.outfalls')}</th>
+                <th className="num">{t('kpiInputs.extraneous')}</th><th className="num">{t('kpiInputs.misconnections')}</th><th className="num">{t('kpiInputs.resolvedRate')}</th>
+                <th className="num">{t('drainageProgramme.kpi.outfalls')}</th><th className="num">{t('kpiInputs.reported')}</th>
               </tr>
             </thead>
             <tbody>
@@ -47,9 +53,13 @@ export function KpiPage() {
                   <td className="num">{a.collection ? num(a.collection.producedKgPerDay, 0, lang) : '—'}</td>
                   <td className="num" data-testid="kpi-rate">{percent(a.collection?.rate)}</td>
                   <td className="num">{num(a.influentBod5MgL, 2, lang)}</td>
-                  <td className="num">{num(a.totals.extraneousWaterM3d, 0, lang)}</td>
-                  <td className="num">{a.totals.misconnectionsResolved}</td>
-                  <td className="num">{a.totals.outfallsRemediated}</td>
+                  <td className="num" data-testid="kpi-extraneous">{num(a.extraneous?.extraneousM3PerDay, 0, lang)}</td>
+                  <td className="num" data-testid="kpi-misconnections" title={t('kpiInputs.misconnectionsTitle')}>
+                    {a.register.misconnections.resolved} / {a.register.misconnections.registered} <small className="dp-muted">{t('kpiInputs.open', { n: a.register.misconnections.open })}</small>
+                  </td>
+                  <td className="num" data-testid="kpi-resolved-rate">{percent(a.register.misconnections.resolvedRate)}</td>
+                  <td className="num" data-testid="kpi-outfalls">{a.register.outfalls.remediated} / {a.register.outfalls.withFindings}</td>
+                  <td className="num" title={t('kpiInputs.reportedTitle')}>{num(a.totals.extraneousWaterM3d, 0, lang)} · {a.totals.misconnectionsResolved} · {a.totals.outfallsRemediated}</td>
                 </tr>
               ))}
             </tbody>
@@ -58,7 +68,8 @@ export function KpiPage() {
             <>
               <h2 className="dp-h2">{t('drainageProgramme.kpi.byMonth', { area: area.areaName })}</h2>
               <table className="page-table" data-testid="kpi-months">
-                <thead><tr><th>{t('drainageProgramme.kpi.month')}</th><th className="num">{t('drainageProgramme.kpi.rate')}</th><th /><th className="num">{t('drainageProgramme.kpi.bod5')}</th><th className="num">{t('drainageProgramme.kpi.flow')}</th></tr></thead>
+                <thead><tr><th>{t('drainageProgramme.kpi.month')}</th><th className="num">{t('drainageProgramme.kpi.rate')}</th><th /><th className="num">{t('drainageProgramme.kpi.bod5')}</th><th className="num">{t('drainageProgramme.kpi.flow')}</th>
+                  <th className="num">{t('kpiInputs.extraneous')}</th></tr></thead>
                 <tbody>
                   {area.months.map((m) => (
                     <tr key={m.month}>
@@ -67,15 +78,31 @@ export function KpiPage() {
                       <td><span className="dp-bar dp-bar-wide"><span className="dp-bar-fill" style={{ width: `${Math.min(100, (m.collectionRate ?? 0) * 100)}%` }} /></span></td>
                       <td className="num">{num(m.influentBod5MgL, 2, lang)}</td>
                       <td className="num">{num(m.influentM3PerDay, 0, lang)}</td>
+                      <td className="num">{num(m.extraneous?.extraneousM3PerDay, 0, lang)}</td>
                     </tr>
                   ))}
-                  {area.months.length === 0 && <tr><td colSpan={5}>{t('drainageProgramme.kpi.noRecords')}</td></tr>}
+                  {area.months.length === 0 && <tr><td colSpan={6}>{t('drainageProgramme.kpi.noRecords')}</td></tr>}
+                </tbody>
+              </table>
+              <h2 className="dp-h2">{t('kpiInputs.registerByMonth', { area: area.areaName })}</h2>
+              <table className="page-table" data-testid="kpi-register-months">
+                <thead><tr><th>{t('drainageProgramme.kpi.month')}</th><th className="num">{t('kpiInputs.found')}</th><th className="num">{t('kpiInputs.resolved')}</th>
+                  <th className="num">{t('kpiInputs.verified')}</th><th className="num">{t('drainageProgramme.kpi.outfalls')}</th></tr></thead>
+                <tbody>
+                  {area.register.months.map((m) => (
+                    <tr key={m.month}>
+                      <td>{m.month}</td><td className="num">{m.misconnectionsFound}</td><td className="num">{m.misconnectionsResolved}</td>
+                      <td className="num">{m.misconnectionsVerified}</td><td className="num">{m.outfallsRemediated}</td>
+                    </tr>
+                  ))}
+                  {area.register.months.length === 0 && <tr><td colSpan={5}>{t('kpiInputs.noFindings')}</td></tr>}
                 </tbody>
               </table>
             </>
           )}
         </>
       )}
+      <KpiInputsForm onSaved={reload} />
     </div>
   );
 }
