@@ -10,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // Files that start PGlite and brokers are heavy; two at a time suits the 2-core machines.
     maxWorkers: 2,
+    // expect.poll waits for an outcome, not for a speed: a loaded CI machine may take seconds.
+    expect: { poll: { timeout: 20_000 } },
   },
 });
