@@ -110,9 +110,10 @@ export function kpisByPeriod(days: readonly InfluentDay[], servedPopulation: num
 //   expected sewage (m³/d) = served population × per-capita water use (L/人·d) ÷ 1000 × sewage return coefficient
 //   extraneous water (m³/d) = plant influent (m³/d) − expected sewage
 //
-// Defaults (docs/kpi.md, "Extraneous water"): 综合生活用水定额 180 L per person per day (within the
-// GB 50013-2018 range for a medium city of the Yangtze region) and a sewage return coefficient of
-// 0.9 (GB 50014-2021: domestic sewage quota from the local water-use quota); both are parameters.
+// Defaults (docs/kpi.md, "Extraneous water", with their standing): 综合生活用水 180 L per person per
+// day, a planning value to check against GB 50013-2018's 综合生活用水定额 or the city's metered
+// supply, and a sewage return coefficient of 0.9 (GB 50014: domestic sewage quota taken from the
+// local water-use quota); both are parameters.
 
 /** Per-capita domestic (综合生活) water use, litres per person per day. */
 export const PER_CAPITA_WATER_L = 180;
