@@ -63,26 +63,31 @@ export function setUnauthorisedHandler(handler: () => void): void {
 }
 
 // The session is an HttpOnly cookie set by POST /api/auth/login: the browser sends it with every
-// request and with the live WebSocket's upgrade, and no script can read it.
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+// request and with the live WebSocket's upgrade, and no script can read it. Every typed API file
+// (web/src/api/*.ts) calls the backend through this one function, so a 401 anywhere shows the login
+// page and every refusal arrives as an ApiError carrying the server's reason.
+/** A JSON call; `accept` lists refusal statuses whose body the caller reads itself (e.g. an import's per-row report). */
+export async function requestJson<T>(path: string, init?: RequestInit, accept: readonly number[] = []): Promise<T> {
   const res = await fetch(path, {
     ...init,
     credentials: 'same-origin',
     headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
   });
   if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorised();
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`;
-    try {
-      const body = (await res.json()) as { error?: unknown };
-      if (typeof body.error === 'string') message = body.error;
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(res.status, message);
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: a refusal keeps the status line below
   }
-  return (await res.json()) as T;
+  if (!res.ok && !accept.includes(res.status)) {
+    const reason = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`;
+    throw new ApiError(res.status, reason);
+  }
+  return body as T;
 }
+const request = requestJson;
 
 /** What GET /api/sensors/:id/series may be asked for; `auto` lets the server pick by span. */
 export type SeriesResolution = 'auto' | SeriesDto['resolution'];

@@ -4,6 +4,7 @@
 import type {
   AuditEntryDto, AuditVerificationDto, IncidentAction, IncidentDto, OrganisationDto, Role, WorkflowDto,
 } from '../../src/api/dto.ts';
+import { requestJson as call } from './api.ts';
 
 /** Who the console acts as: the logged-in user, or (accounts off) the persona chosen here. */
 export interface ConsoleUser {
@@ -26,20 +27,6 @@ export interface TransitionRequest {
   readings?: { name: string; value: number; unit?: string }[];
 }
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, {
-    ...init,
-    credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  const text = await res.text();
-  const body = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const error = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`;
-    throw new Error(error);
-  }
-  return body as T;
-}
 
 export const consoleApi = {
   workflow: () => call<WorkflowDto>('/api/incidents/workflow'),

@@ -2,6 +2,7 @@
 import type { Facility, Patrol } from '../../../src/drainage/facilities/index.ts';
 import type { KpiInputs, KpiReport } from '../../../src/drainage/kpi/index.ts';
 import type { DashboardArea, Project } from '../../../src/drainage/remediation/index.ts';
+import { requestJson as call } from '../api.ts';
 
 export type { AreaKpi, KpiInputs, KpiReport } from '../../../src/drainage/kpi/index.ts';
 export type { Action, DashboardArea, DashboardCell, Project } from '../../../src/drainage/remediation/index.ts';
@@ -24,19 +25,6 @@ export interface WaterEnvironmentDto {
   }[];
 }
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, {
-    ...init, credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  const text = await res.text();
-  const body = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const error = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`;
-    throw new Error(error);
-  }
-  return body as T;
-}
 
 export const drainageApi = {
   dashboard: () => call<DashboardDto>('/api/drainage/remediation/dashboard'),

@@ -4,22 +4,10 @@ import type { Finding, FindingAction, FindingKind, FindingStatus, SourceKind } f
 import type { DefectType } from '../../../src/drainage/inspections/grading.ts';
 import type { InspectionImportReport } from '../../../src/drainage/inspections/import.ts';
 import type { CampaignSummary, Defect, Inspection } from '../../../src/drainage/inspections/types.ts';
+import { requestJson as call } from '../api.ts';
 
 export type { CampaignSummary, Defect, DefectType, Finding, FindingAction, FindingKind, FindingStatus, Inspection, InspectionImportReport, SourceKind };
 
-async function call<T>(path: string, init?: RequestInit, accept: number[] = []): Promise<T> {
-  const res = await fetch(path, {
-    ...init, credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  const text = await res.text();
-  const body = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok && !accept.includes(res.status)) {
-    const error = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`;
-    throw new Error(error);
-  }
-  return body as T;
-}
 
 export interface FindingsWorkflow {
   kinds: FindingKind[];

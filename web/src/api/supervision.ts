@@ -3,22 +3,10 @@
 // answer that creates them; nothing here keeps them.
 import type { ApiToken, User } from '../../../src/auth/service.ts';
 import type { AreaAssessment, Assessment, Figures, UnitAssessment } from '../../../src/incidents/assessment.ts';
+import { requestJson as call } from '../api.ts';
 
 export type { ApiToken, AreaAssessment, Assessment, Figures, UnitAssessment, User };
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, {
-    ...init, credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  const text = await res.text();
-  const body = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const error = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`;
-    throw new Error(error);
-  }
-  return body as T;
-}
 
 /** A reporting period: 2026, 2026-Q4, 2026-11 or 2026-11-23, in the deployment's time zone. */
 export const assessmentUrl = (period: string, format: 'json' | 'csv' = 'json', by: 'unit' | 'area' = 'unit') =>

@@ -1,21 +1,10 @@
 // Typed fetches for webhook subscriptions, their delivery log and integration keys
 // (src/notify/routes.ts, admins only). A secret comes back once, in the answer that creates it.
 import type { Delivery, IntegrationKey, Subscription } from '../../../src/notify/index.ts';
+import { requestJson as call } from '../api.ts';
 
 export type { Delivery, IntegrationKey, Subscription };
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, {
-    ...init, credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  const text = await res.text();
-  const body = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    throw new Error(body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `${res.status} ${res.statusText}`);
-  }
-  return body as T;
-}
 
 export interface NewSubscriptionInput {
   url: string;

@@ -47,6 +47,12 @@ export const PAGES: PageDefinition[] = [
   { id: 'webhooks', titleKey: 'webhooks.nav', group: 'admin', roles: ['admin'], component: Webhooks },
 ];
 
+const GROUP_ORDER: readonly PageGroup[] = ['operations', 'drainage', 'supervision', 'admin'];
+
+/** The pages a user may open, grouped in navigation order (registry order within a group). */
 export function pagesFor(me: MeDto | undefined): PageDefinition[] {
-  return PAGES.filter((p) => !p.roles || !me || me.roles.some((r) => p.roles!.includes(r)));
+  return PAGES.filter((p) => !p.roles || !me || me.roles.some((r) => p.roles!.includes(r)))
+    .map((page, index) => ({ page, index }))
+    .sort((a, b) => GROUP_ORDER.indexOf(a.page.group) - GROUP_ORDER.indexOf(b.page.group) || a.index - b.index)
+    .map(({ page }) => page);
 }
