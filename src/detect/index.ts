@@ -16,3 +16,4 @@ export { DEFAULT_RULES, ensureDefaultRules, INDICATOR_BY_ID, INDICATORS } from '
 export type { IndicatorSpec, Lifeline } from './catalogue.ts';
 export { changeRule, RuleChangeError } from './overrides.ts';
 export type { OverrideScope, RuleChange } from './overrides.ts';
+export { RuleBookWatch, rulesRevision } from './revision.ts';

@@ -7,7 +7,7 @@ import { buildApi, type GateRoute } from '../api/index.ts';
 import { AuthService, ensureInitialUsers, formatInitialLogins, readAuthMode, type AuthMode, type InitialLogin } from '../auth/index.ts';
 import { EventBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
-import { ensureDefaultRules, loadRuleBook, openOfflineAlarms } from '../detect/index.ts';
+import { ensureDefaultRules, openOfflineAlarms, RuleBookWatch } from '../detect/index.ts';
 import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
   urlWithLogin, type DeviceAuthMode, type MqttLogin, readHj212Port, startHj212Server,
@@ -55,6 +55,8 @@ export interface PlatformOptions extends Partial<Config> {
   webhookCheckMs?: number;
   /** Overrides WEBHOOK_RETRY_BASE_MS, WEBHOOK_MAX_ATTEMPTS (and the 1 h cap). */
   webhookRetry?: Partial<RetryPolicy>;
+  /** How often the rules' revision is compared and the rule book reloaded when another process changed a rule (default 5 s). */
+  rulesCheckMs?: number;
   /** The timers' leader lease (default 15 s, renewed every 5 s; src/platform/leader.ts). */
   leaderLease?: { leaseMs?: number; renewMs?: number };
 }
@@ -142,7 +144,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const deviceAuth = options.deviceAuth ?? readDeviceAuth();
     const authCounters = new AuthCounters();
     // Where every sensor sits and the composite rules' anchors on the network twin, before the first batch.
-    const rules = await loadRuleBook(db);
+    // Rules changed through another process reach this one within rulesCheckMs (src/detect/revision.ts).
+    const ruleWatch = await RuleBookWatch.load(db);
+    const rules = ruleWatch.book;
     const bus = new EventBus();
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
     const partitions = new PartitionKeeper(db);
@@ -194,6 +198,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const routed = await db.transaction((tx) => alerting.reconcileIfDue(tx, clock()));
       if (routed.alarmIds.length > 0) await announceRouted(routed);
     }), (error) => logger.error({ err: error }, 'alerting check failed')));
+    // Every process evaluates rules, so every process watches them (not the leader only).
+    cleanups.push(every(options.rulesCheckMs ?? 5_000, async () => {
+      if (await ruleWatch.check()) logger.info('rules changed: rule book reloaded');
+    }, (error) => logger.error({ err: error }, 'rules check failed')));
     cleanups.push(every(config.rollupIntervalMs, async () => {
       await rollUp(db, clock(), config.timeZone);
     }, (error) => logger.error({ err: error }, 'rollup failed')));
