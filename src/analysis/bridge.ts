@@ -1,7 +1,7 @@
 // Bridge checks, each tied to a span: overload events from strain and deflection, drift of the
 // first natural frequency from acceleration (FFT peak against a baseline), and tilt and crack
 // trends projected to their limits.
-import { evidence, round, slopePerHour, type AnalysisResult, type Point } from './explain.ts';
+import { evidence, message, round, slopePerHour, type AnalysisResult, type Point } from './explain.ts';
 
 /** In-place iterative radix-2 FFT; `re.length` must be a power of two. */
 export function fft(re: Float64Array, im: Float64Array): void {
@@ -127,6 +127,7 @@ export function analyseBridge(input: BridgeInput): AnalysisResult[] {
       }),
       verdict: found.length > 0 ? 'overload' : 'normal',
       conclusion: `${spanId}: ${found.length} ${what} overload event(s) above ${round(limit, 1)} ${unit} (peak ${round(peak, 1)} ${unit}).`,
+      message: message(`bridge.${what}Overload`, { span: spanId, events: found.length, limit: round(limit, 1), peak: round(peak, 1) }),
       confidence: found.length > 0 ? 0.9 : 0.7,
       evidence: [
         evidence(`${what}Peak`, `peak ${what}`, peak, unit, series.sensorId),
@@ -149,6 +150,7 @@ export function analyseBridge(input: BridgeInput): AnalysisResult[] {
       }),
       verdict: drift ? 'frequency_drift' : 'normal',
       conclusion: `${spanId}: first natural frequency ${round(hz, 3)} Hz against a baseline of ${a.baselineHz} Hz (${shift >= 0 ? '+' : ''}${round(shift * 100, 1)}%)${drift ? `: beyond ±${FREQUENCY_DRIFT * 100}%, a loss of stiffness (or added mass) to inspect` : ''}.`,
+      message: message(drift ? 'bridge.frequencyDrift' : 'bridge.frequency', { span: spanId, hz: round(hz, 3), baseline: a.baselineHz, shift: round(shift * 100, 1), threshold: FREQUENCY_DRIFT * 100 }),
       confidence: drift ? 0.75 : 0.7,
       evidence: [
         evidence('frequency', 'first natural frequency (FFT peak)', hz, 'Hz', a.sensorId),
@@ -174,6 +176,9 @@ export function analyseBridge(input: BridgeInput): AnalysisResult[] {
       }),
       verdict: alarming ? 'trend' : 'normal',
       conclusion: `${spanId}: ${what} ${round(latest, 3)} ${unit}, changing ${round(perDay, 4)} ${unit}/day${daysToLimit === null ? '' : `; reaches the ${limit} ${unit} limit in ${round(daysToLimit, 1)} days`}.`,
+      message: message(`bridge.${what}${daysToLimit === null ? 'Trend' : 'TrendToLimit'}`, {
+        span: spanId, latest: round(latest, 3), perDay: round(perDay, 4), limit, days: daysToLimit === null ? null : round(daysToLimit, 1),
+      }),
       confidence: alarming ? 0.7 : 0.6,
       evidence: [
         evidence(`${what}Latest`, `latest ${what}`, latest, unit, series.sensorId),

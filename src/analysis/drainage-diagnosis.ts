@@ -3,7 +3,7 @@
 // network twin's drainage topology (flow direction from inverts) and reading series.
 import { lengthM } from '../network/geo.ts';
 import type { NetworkTwin } from '../network/twin.ts';
-import { correlation, evidence, mean, round, slopePerHour, alignTo, type AnalysisResult, type Point } from './explain.ts';
+import { correlation, evidence, mean, message, round, slopePerHour, alignTo, type AnalysisResult, type Point } from './explain.ts';
 import { nightMinima } from './night-flow.ts';
 
 const HOUR = 3_600_000;
@@ -67,6 +67,9 @@ export function locateMisconnections(input: { twin: NetworkTwin; monitors: Monit
     conclusion: first.length > 0
       ? `Dry-weather sewage in storm pipes first seen at ${first.join(', ')}: suspected misconnection(s) on ${segmentIds.length} pipe(s) above it (${segmentIds.join(', ')}), below the clean monitors ${[...clean].join(', ') || '(none)'}.`
       : `No storm monitor carries dry-weather flow or sewage (${judged.length} monitors).`,
+    message: first.length > 0
+      ? message('drainage.misconnection', { first: first.join(', '), count: segmentIds.length, segments: segmentIds.join(', '), clean: [...clean].join(', ') || '—' })
+      : message('drainage.noMisconnection', { monitors: judged.length }),
     // Fewer candidate pipes between the monitors: a tighter answer.
     confidence: first.length > 0 ? round(0.6 + 0.3 / Math.max(1, segmentIds.length), 2) : 0.6,
     evidence: judged.map((j) => evidence(`dryWeather.${j.indicator}`, `${j.assetId} dry-weather mean of ${j.indicator} (${j.samples} readings)${j.dirty ? ' above threshold' : ''}`, j.dryMean, j.indicator === 'drain_flow' ? 'm³/h' : 'mg/L', j.sensorId)),
@@ -99,6 +102,9 @@ export function detectBlockage(input: {
     conclusion: blocked
       ? `Level rising ${round(riseUp, 3)} m/h at ${input.upstream.assetId} and falling ${round(-riseDown, 3)} m/h at ${input.downstream.assetId} with no rain: suspected blockage on ${between.join(', ')}.`
       : `No blockage signature between ${input.upstream.assetId} and ${input.downstream.assetId} (upstream ${round(riseUp, 3)} m/h, downstream ${round(riseDown, 3)} m/h, rain ${round(rainMm, 1)} mm).`,
+    message: blocked
+      ? message('drainage.blockage', { up: input.upstream.assetId, down: input.downstream.assetId, riseUp: round(riseUp, 3), fallDown: round(-riseDown, 3), segments: between.join(', ') })
+      : message('drainage.noBlockage', { up: input.upstream.assetId, down: input.downstream.assetId, riseUp: round(riseUp, 3), riseDown: round(riseDown, 3), rain: round(rainMm, 1) }),
     confidence: blocked ? 0.75 : 0.6,
     evidence: [
       evidence('levelTrendUp', `level trend at ${input.upstream.assetId}`, riseUp, 'm/h', input.upstream.sensorId),
@@ -132,6 +138,9 @@ export function detectRiverIntrusion(input: {
     conclusion: intrusion
       ? `Level at ${input.level.sensorId} tracks the river stage (r = ${round(r, 2)}) while the river stands above the outfall invert ${round(above * 100, 0)}% of the time: river water is likely entering through ${input.outfallId}${rc !== null ? ` (conductivity r = ${round(rc, 2)})` : ''}.`
       : `Level does not track the river (r = ${round(r, 2)}, river above the outfall invert ${round(above * 100, 0)}% of the time).`,
+    message: intrusion
+      ? message(rc !== null ? 'drainage.riverIntrusionConductivity' : 'drainage.riverIntrusion', { sensor: input.level.sensorId, r: round(r, 2), share: round(above * 100, 0), outfall: input.outfallId, rc: rc === null ? null : round(rc, 2) })
+      : message('drainage.noRiverIntrusion', { r: round(r, 2), share: round(above * 100, 0) }),
     confidence: intrusion ? (rc !== null && rc > 0.6 ? 0.85 : 0.7) : 0.6,
     evidence: [
       evidence('riverCorrelation', 'correlation of network level with river stage', r, '', `${input.level.sensorId} × ${input.river.sensorId}`),
@@ -163,6 +172,9 @@ export function estimateInfiltration(input: {
   return {
     kind: 'drainage_diagnosis', verdict: nights.length === 0 ? 'no_data' : infiltration ? 'infiltration' : 'normal',
     conclusion: `${input.stationId}: night minimum ${round(night, 1)} m³/h against ${round(expectedNight, 1)} m³/h of night sewage from ${input.population} people; extraneous water ≈ ${round(extraneous, 1)} m³/h (${round(share * 100, 0)}% of the mean flow${infiltration ? ', above the 15% allowance of GB 50014' : ''}).`,
+    message: message(infiltration ? 'drainage.infiltration' : 'drainage.noInfiltration', {
+      station: input.stationId, night: round(night, 1), expected: round(expectedNight, 1), population: input.population, extraneous: round(extraneous, 1), share: round(share * 100, 0),
+    }),
     confidence: infiltration ? 0.7 : 0.6,
     evidence: [
       evidence('nightMinimum', `mean night minimum over ${nights.length} nights`, night, 'm³/h', input.sensorId),
@@ -228,6 +240,9 @@ export function overflowRisk(input: { twin: NetworkTwin; rainfallMmH: number; ru
   return {
     kind: 'drainage_diagnosis', verdict: over.length > 0 ? 'overflow_risk' : 'normal',
     conclusion: `Under ${input.rainfallMmH} mm/h, ${over.length} of ${rows.length} drainage pipes would run above full-bore capacity${over.length > 0 ? ` (worst ${over[0]!.pipeId} at ${over[0]!.ratio}×)` : ''}.`,
+    message: over.length > 0
+      ? message('drainage.overflowRisk', { rainfall: input.rainfallMmH, over: over.length, rated: rows.length, worst: over[0]!.pipeId, ratio: over[0]!.ratio })
+      : message('drainage.noOverflowRisk', { rainfall: input.rainfallMmH, rated: rows.length }),
     confidence: 0.5,
     evidence: [
       evidence('rainfall', 'rainfall intensity', input.rainfallMmH, 'mm/h', 'input'),

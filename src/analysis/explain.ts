@@ -24,12 +24,29 @@ export interface ModelInfo {
   method: string;
 }
 
+/**
+ * A sentence for translation: the console renders `analysis.message.<key>` (or
+ * `analysis.reason.<key>`) with these parameters; numbers stay numbers so each locale formats them.
+ */
+export interface Message {
+  key: string;
+  params: Record<string, number | string>;
+}
+
+export function message(key: string, params: Record<string, number | string | null | undefined> = {}): Message {
+  const kept: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined) kept[k] = v;
+  return { key, params: kept };
+}
+
 export interface AnalysisResult<Detail = unknown> {
   kind: AnalysisKind;
   /** A machine-readable verdict, e.g. `pipe_leak`, `biogas`, `misconnection`, `frequency_drift`. */
   verdict: string;
   /** The conclusion in one English sentence with its numbers. */
   conclusion: string;
+  /** The same conclusion as a message key and parameters, for the console's languages. */
+  message: Message;
   /** 0–1: how sure the model is of the verdict. */
   confidence: number;
   evidence: Evidence[];

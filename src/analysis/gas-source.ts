@@ -10,7 +10,7 @@
 // - Context: a sewer manhole breeds biogas; a space far from any gas pipe cannot hold pipe gas.
 // Each reason adds a weight to a log-odds score (positive: pipe leak); the verdict and its
 // confidence follow from the sum, and every reason is listed with its weight and numbers.
-import { alignTo, correlation, evidence, mean, round, std, type AnalysisResult, type Evidence, type Point } from './explain.ts';
+import { alignTo, correlation, evidence, mean, message, round, std, type AnalysisResult, type Evidence, type Point } from './explain.ts';
 
 export interface PressureSeries {
   sensorId: string;
@@ -36,6 +36,8 @@ export interface GasSourceInput {
 export interface Reason {
   key: string;
   text: string;
+  /** The numbers in `text`, for the console's `analysis.reason.<key>`. */
+  params: Record<string, number | string>;
   /** + for a pipe leak, − for biogas. */
   weight: number;
 }
@@ -91,10 +93,10 @@ export function classifyGasSource(input: GasSourceInput): AnalysisResult<GasSour
     const during = input.h2s.points.filter((p) => (last ? inEpisode(p.ts) : true)).map((p) => p.value);
     h2sPeak = during.length > 0 ? Math.max(...during) : Math.max(...input.h2s.points.map((p) => p.value));
     ev.push(evidence('h2sPeak', `H2S at ${input.spaceId} during the episode`, h2sPeak, 'ppm', input.h2s.sensorId));
-    if (h2sPeak >= H2S_BIOGAS_PPM) reasons.push({ key: 'h2sPresent', weight: -2.5, text: `H2S ${round(h2sPeak, 1)} ppm with the methane (≥ ${H2S_BIOGAS_PPM} ppm): sewer gas; pipeline gas carries ≤ 0.3 ppm at this dilution` });
-    else if (h2sPeak <= H2S_ABSENT_PPM && peak >= 10) reasons.push({ key: 'h2sAbsent', weight: 1, text: `no H2S (${round(h2sPeak, 2)} ppm ≤ ${H2S_ABSENT_PPM}) while methane reached ${round(peak, 1)} %LEL: not sewer gas` });
+    if (h2sPeak >= H2S_BIOGAS_PPM) reasons.push({ key: 'h2sPresent', weight: -2.5, params: { h2s: round(h2sPeak, 1), limit: H2S_BIOGAS_PPM }, text: `H2S ${round(h2sPeak, 1)} ppm with the methane (≥ ${H2S_BIOGAS_PPM} ppm): sewer gas; pipeline gas carries ≤ 0.3 ppm at this dilution` });
+    else if (h2sPeak <= H2S_ABSENT_PPM && peak >= 10) reasons.push({ key: 'h2sAbsent', weight: 1, params: { h2s: round(h2sPeak, 2), limit: H2S_ABSENT_PPM, peak: round(peak, 1) }, text: `no H2S (${round(h2sPeak, 2)} ppm ≤ ${H2S_ABSENT_PPM}) while methane reached ${round(peak, 1)} %LEL: not sewer gas` });
   } else {
-    reasons.push({ key: 'h2sNotMeasured', weight: 0, text: 'no H2S detector at the space: biogas cannot be told by H2S' });
+    reasons.push({ key: 'h2sNotMeasured', weight: 0, params: {}, text: 'no H2S detector at the space: biogas cannot be told by H2S' });
   }
 
   // Pressure on the nearby gas network.
@@ -114,27 +116,27 @@ export function classifyGasSource(input: GasSourceInput): AnalysisResult<GasSour
     drop = { sensorId: series.sensorId, dropMPa: round(dropMPa, 4), baselineMPa: round(baseline, 4), sigmaMPa: round(sigma, 5), significant, correlation: round(r, 2) };
     ev.push(evidence('pressureDrop', `pressure drop at ${series.sensorId}, ${round(series.distanceM, 0)} m away (baseline ${round(baseline, 3)} MPa, σ ${round(sigma, 4)})`, dropMPa, 'MPa', series.sensorId));
     ev.push(evidence('pressureCorrelation', `correlation of methane with that pressure during the episode`, r, '', `${input.methaneSensorId} × ${series.sensorId}`));
-    if (significant) reasons.push({ key: 'pressureDrop', weight: r < -0.5 ? 2.5 : 2, text: `pressure at ${series.sensorId} fell ${round(dropMPa, 3)} MPa (> 4σ) while the gas rose${r < -0.5 ? `, in step with it (r = ${round(r, 2)})` : ''}` });
-    else reasons.push({ key: 'pressureSteady', weight: -0.5, text: `pressure at ${series.sensorId} stayed within 4σ (${round(dropMPa, 4)} MPa drop)` });
+    if (significant) reasons.push({ key: 'pressureDrop', weight: r < -0.5 ? 2.5 : 2, params: { sensor: series.sensorId, drop: round(dropMPa, 3), r: round(r, 2) }, text: `pressure at ${series.sensorId} fell ${round(dropMPa, 3)} MPa (> 4σ) while the gas rose${r < -0.5 ? `, in step with it (r = ${round(r, 2)})` : ''}` });
+    else reasons.push({ key: 'pressureSteady', weight: -0.5, params: { sensor: series.sensorId, drop: round(dropMPa, 4) }, text: `pressure at ${series.sensorId} stayed within 4σ (${round(dropMPa, 4)} MPa drop)` });
     break;
   }
-  if (!drop) reasons.push({ key: 'pressureNotMeasured', weight: 0, text: 'no gas pressure series near the space over the episode' });
+  if (!drop) reasons.push({ key: 'pressureNotMeasured', weight: 0, params: {}, text: 'no gas pressure series near the space over the episode' });
 
   // Pattern over time.
   if (runs.length >= 3 && drop?.significant) {
-    reasons.push({ key: 'recurringWithPressure', weight: 0, text: `${runs.length} separate episodes, the pressure dipping with the latest: an intermittent leak rather than sewer gas` });
-  } else if (runs.length >= 3) reasons.push({ key: 'recurring', weight: -1, text: `${runs.length} separate episodes in the window: comes and goes as sewer gas does` });
+    reasons.push({ key: 'recurringWithPressure', weight: 0, params: { episodes: runs.length }, text: `${runs.length} separate episodes, the pressure dipping with the latest: an intermittent leak rather than sewer gas` });
+  } else if (runs.length >= 3) reasons.push({ key: 'recurring', weight: -1, params: { episodes: runs.length }, text: `${runs.length} separate episodes in the window: comes and goes as sewer gas does` });
   else if (runs.length === 1 && last) {
     const rising = input.methane.filter((p) => inEpisode(p.ts)).length;
-    reasons.push({ key: 'singleEpisode', weight: 0.5, text: `one sustained episode (${rising} readings ≥ ${EPISODE_LEL} %LEL)` });
+    reasons.push({ key: 'singleEpisode', weight: 0.5, params: { readings: rising, lel: EPISODE_LEL }, text: `one sustained episode (${rising} readings ≥ ${EPISODE_LEL} %LEL)` });
   }
 
   // Context.
-  if (input.network === 'drainage') reasons.push({ key: 'sewerSpace', weight: -0.5, text: `${input.spaceId} is a drainage ${input.spaceType}: sewers breed biogas` });
+  if (input.network === 'drainage') reasons.push({ key: 'sewerSpace', weight: -0.5, params: { space: input.spaceId }, text: `${input.spaceId} is a drainage ${input.spaceType}: sewers breed biogas` });
   if (input.gasPipeDistanceM === null || input.gasPipeDistanceM > FAR_PIPE_M) {
-    reasons.push({ key: 'farFromGasPipe', weight: -1.5, text: `no gas pipe within ${FAR_PIPE_M} m` });
+    reasons.push({ key: 'farFromGasPipe', weight: -1.5, params: { distance: FAR_PIPE_M }, text: `no gas pipe within ${FAR_PIPE_M} m` });
   } else if (input.gasPipeDistanceM <= NEAR_PIPE_M) {
-    reasons.push({ key: 'nearGasPipe', weight: 0.5, text: `gas pipe ${round(input.gasPipeDistanceM, 0)} m away` });
+    reasons.push({ key: 'nearGasPipe', weight: 0.5, params: { distance: round(input.gasPipeDistanceM, 0) }, text: `gas pipe ${round(input.gasPipeDistanceM, 0)} m away` });
   }
   if (input.gasPipeDistanceM !== null) ev.push(evidence('gasPipeDistance', 'distance to the nearest gas pipe', input.gasPipeDistanceM, 'm', 'network twin'));
 
@@ -147,6 +149,8 @@ export function classifyGasSource(input: GasSourceInput): AnalysisResult<GasSour
   return {
     kind: 'gas_source', verdict,
     conclusion: `Gas in ${input.spaceId} is likely ${name} (score ${round(score, 1)}, confidence ${confidence})${why.length > 0 ? `: ${why.join('; ')}` : ''}.`,
+    // The reasons follow in `detail.reasons`, each with its own key and numbers.
+    message: message(`gasSource.${verdict}`, { space: input.spaceId, score: round(score, 1), confidence }),
     confidence, evidence: ev,
     model: {
       name: 'gas-source/evidence-score', version: 1,

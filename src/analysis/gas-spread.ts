@@ -15,7 +15,7 @@ import { distanceM, lengthM, metresPerDegree, pointToGeometryM } from '../networ
 import { SPACE_TYPES } from '../network/schema.ts';
 import type { NetworkTwin } from '../network/twin.ts';
 import type { Asset, Position } from '../network/types.ts';
-import { evidence, round, type AnalysisResult, type Evidence } from './explain.ts';
+import { evidence, message, round, type AnalysisResult, type Evidence } from './explain.ts';
 
 export type PathKind = 'conduit' | 'trench' | 'soil';
 
@@ -329,6 +329,10 @@ export function analyseGasSpread(input: GasSpreadInput): AnalysisResult<GasSprea
     conclusion: `Gas at ${round(input.lel, 1)} %LEL in ${source.id} can reach ${reached.length - (reached.some((r) => r.assetId === source.id) ? 1 : 0)} other underground space(s) at ≥ ${o.reachLel} %LEL (${high} high risk)`
       + `${isolation ? `; close ${isolation.valves.length} valve(s) (${isolation.valves.map((v) => v.id).join(', ')}) to isolate ${isolation.pipeId}` : ''}`
       + `; evacuate ${round(radiusM, 0)} m around ${source.id}.`,
+    message: message(isolation ? 'gasSpread.reachIsolate' : 'gasSpread.reach', {
+      source: source.id, lel: round(input.lel, 1), reached: reached.length - (reached.some((r) => r.assetId === source.id) ? 1 : 0), reachLel: o.reachLel, high,
+      valveCount: isolation?.valves.length, valves: isolation?.valves.map((v) => v.id).join(', '), pipe: isolation?.pipeId, radius: round(radiusM, 0),
+    }),
     // The spread model is a screening model: as sure as its decay lengths, which are generic.
     confidence: 0.6,
     evidence: ev,

@@ -112,6 +112,8 @@ describe('pipe leak or biogas', () => {
     expect(result.detail.score).toBe(4.5);
     expect(result.confidence).toBeCloseTo(0.99, 2);
     expect(result.conclusion).toContain('gas-pipe leak');
+    expect(result.message).toEqual({ key: 'gasSource.pipe_leak', params: { space: 'AS-02', score: 4.5, confidence: 0.99 } });
+    expect(result.detail.reasons.find((r) => r.key === 'nearGasPipe')!.params).toEqual({ distance: 33 });
   });
 
   it('calls biogas: recurring episodes with H2S in a sewer manhole, pressure steady', () => {

@@ -3,7 +3,7 @@
 // leakage; a night well above the previous nights' median is a new burst. The same nightly minimum
 // at a sewage lift station, against the population it serves, estimates infiltration
 // (drainage-diagnosis.ts).
-import { evidence, round, type AnalysisResult, type Point } from './explain.ts';
+import { evidence, message, round, type AnalysisResult, type Point } from './explain.ts';
 
 export interface NightMinimum {
   /** Local date (YYYY-MM-DD) of the night's morning. */
@@ -80,6 +80,12 @@ export function analyseNightFlow(input: NightFlowInput): AnalysisResult<NightFlo
       ? `No night-time flow of ${input.sensorId} in the window.`
       : `Minimum night flow of ${input.areaId} on ${last.night}: ${round(last.minimum, 2)} m³/h; legitimate night use ${round(legitimate, 2)} m³/h, so leakage ≈ ${round(leakage, 2)} m³/h`
         + (rise === null ? '.' : burst ? `; ${round(rise, 2)} m³/h above the earlier nights' median (${round(baseline!, 2)}): a new leak or burst.` : `; within ${RISE_FRACTION * 100}% of the earlier nights' median (${round(baseline!, 2)}).`),
+    message: !last
+      ? message('nightFlow.noData', { sensor: input.sensorId })
+      : message(rise === null ? 'nightFlow.firstNight' : burst ? 'nightFlow.leak' : 'nightFlow.normal', {
+        area: input.areaId, night: last.night, minimum: round(last.minimum, 2), legitimate: round(legitimate, 2), leakage: round(leakage, 2),
+        rise: rise === null ? null : round(rise, 2), baseline: baseline === null ? null : round(baseline, 2), riseFraction: RISE_FRACTION * 100,
+      }),
     confidence: !last ? 0 : burst ? 0.8 : 0.6,
     evidence: [
       evidence('nightMinimum', `lowest hourly mean 02:00–04:00 of ${input.sensorId}`, last?.minimum ?? null, 'm³/h', input.sensorId),

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncidentAnalysisDto } from '../../src/api/analysis-routes.ts';
 import type { IncidentDto } from '../../src/api/dto.ts';
 import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
@@ -20,6 +21,14 @@ import { waitFor } from '../support/wait.ts';
 const chromium = await chromiumService();
 const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
+/** A message template filled as the console's i18next does: `{{name}}` verbatim, `{{name, number}}` through Intl for the language. */
+function fill(template: string, params: Record<string, number | string>, language: string): string {
+  return template.replace(/\{\{(\w+)(, number)?\}\}/g, (_, name: string, number?: string) => {
+    const value = params[name]!;
+    return number && typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : String(value);
+  });
+}
+
 function keys(value: unknown, prefix = ''): string[] {
   if (value === null || typeof value !== 'object') return [prefix];
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k)).sort();
@@ -31,6 +40,7 @@ describe.skipIf(!chromium.available)('incident analysis in the console', () => {
   let page: Page;
   let dataDir: string;
   let incident: IncidentDto;
+  let analysis: IncidentAnalysisDto;
   let pageErrors: string[];
 
   beforeAll(async () => {
@@ -39,6 +49,7 @@ describe.skipIf(!chromium.available)('incident analysis in the console', () => {
     await replayDemoLeak(platform.url);
     const operator = await api(platform);
     incident = await waitFor('the leak incident', async () => (await operator.get<IncidentDto[]>('/api/incidents')).find((i) => i.assetId === 'AS-02'));
+    analysis = await operator.get<IncidentAnalysisDto>(`/api/incidents/${incident.id}/analysis`);
     browser = await launchChromium();
     const opened = await openApp(browser, platform, { viewport: { width: 1400, height: 1000 } });
     page = opened.page;
@@ -64,7 +75,20 @@ describe.skipIf(!chromium.available)('incident analysis in the console', () => {
     await source.waitFor({ timeout: 30_000 });
     expect(await source.getAttribute('data-verdict')).toBe('pipe_leak');
     expect(await source.locator('[data-testid="analysis-verdict"]').innerText()).toBe(zhCN.analysis.verdict.pipe_leak);
-    expect(await source.locator('.analysis-reasons').innerText()).toContain(zhCN.analysis.reason.pressureDrop);
+    // The conclusion and each reason in Chinese, with the numbers of the API's result.
+    const sourceResult = analysis.analyses.flatMap((a) => a.results).find((r) => r.kind === 'gas_source')!;
+    expect(sourceResult.message.key).toBe('gasSource.pipe_leak');
+    expect(await source.locator('[data-testid="analysis-conclusion"]').innerText())
+      .toBe(fill(zhCN.analysis.message.gasSource.pipe_leak, sourceResult.message.params, 'zh-CN'));
+    expect(await source.locator('[data-testid="analysis-conclusion"]').innerText()).toMatch(/^AS-02 内的可燃气体很可能来自燃气管道泄漏（评分 [\d.]+，置信度 0\.\d+）。$/);
+    const drop = (sourceResult.detail as { reasons: { key: string; params: Record<string, number | string> }[] }).reasons.find((r) => r.key === 'pressureDrop')!;
+    expect(await source.locator('.analysis-reasons').innerText()).toContain(fill(zhCN.analysis.reason.pressureDrop, drop.params, 'zh-CN'));
+    expect(await source.locator('.analysis-reasons').innerText()).toContain('GP-001.p 压力下降');
+    const spreadResult = analysis.analyses.flatMap((a) => a.results).find((r) => r.kind === 'gas_spread')!;
+    expect(await item.locator('[data-testid="analysis-result"][data-kind="gas_spread"] [data-testid="analysis-conclusion"]').innerText())
+      .toBe(fill(zhCN.analysis.message.gasSpread.reachIsolate, spreadResult.message.params, 'zh-CN'));
+    // The English template gives back the API's own sentence: the two say the same thing.
+    expect(fill(en.analysis.message.gasSpread.reachIsolate, spreadResult.message.params, 'en')).toBe(spreadResult.conclusion);
     expect(await source.locator('[data-testid="analysis-evidence"]').innerText()).toContain('GP-001.p');
 
     const spread = item.locator('[data-testid="analysis-gas-spread"]');

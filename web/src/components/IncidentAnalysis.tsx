@@ -88,7 +88,7 @@ function GasSource({ result }: { result: AnalysisResultDto }) {
       <ul className="analysis-reasons">
         {d.reasons.map((r) => (
           <li key={r.key} title={r.text} className={r.weight > 0 ? 'for-leak' : r.weight < 0 ? 'for-biogas' : 'neutral'}>
-            <span className="weight">{r.weight > 0 ? `+${r.weight}` : r.weight}</span> {t(`analysis.reason.${r.key}`, { defaultValue: r.text })}
+            <span className="weight">{r.weight > 0 ? `+${r.weight}` : r.weight}</span> {t(`analysis.reason.${r.key}`, { ...r.params, defaultValue: r.text })}
           </li>
         ))}
       </ul>
@@ -105,7 +105,9 @@ function Result({ result }: { result: AnalysisResultDto }) {
         <span className={`verdict verdict-${result.verdict}`} data-testid="analysis-verdict">{t(`analysis.verdict.${result.verdict}`, { defaultValue: result.verdict })}</span>
         <span className="confidence">{t('analysis.confidence', { value: Math.round(result.confidence * 100) })}</span>
       </h4>
-      <p className="conclusion" lang="en">{result.conclusion}</p>
+      <p className="conclusion" data-testid="analysis-conclusion" title={result.conclusion}>
+        {t(`analysis.message.${result.message.key}`, { ...result.message.params, defaultValue: result.conclusion })}
+      </p>
       {result.kind === 'gas_spread' && <GasSpread result={result} />}
       {result.kind === 'gas_source' && <GasSource result={result} />}
       <EvidenceTable evidence={result.evidence} />
