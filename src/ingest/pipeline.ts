@@ -15,6 +15,11 @@ export interface PipelineOptions {
   partitions: PartitionKeeper;
   /** Told of each committed batch's new readings and alarm changes (the live feed listens here). */
   onCommitted: (fresh: SensorReading[], changes: AlarmChange[], routed: Routed | null) => Promise<void> | void;
+  /**
+   * Writes the webhook deliveries of the changes that passed noise control inside the batch's
+   * transaction (the notify outbox), so a crash after the commit loses none.
+   */
+  recordAlarmChanges?: (tx: Queryable, changes: AlarmChange[], at: Date) => Promise<unknown>;
   /** Noise control (src/alerting): muted changes open no incident; null when absent. */
   alerting?: AlarmRouting;
   /** Alarms at or above this level (1 = most severe) open an incident. */
@@ -144,6 +149,7 @@ export class IngestPipeline {
         ...(await detect(tx, book, fresh)),
       ];
       const routed = this.options.alerting ? await this.options.alerting.route(tx, changes, now) : null;
+      await this.options.recordAlarmChanges?.(tx, routed?.handled ?? changes, now);
       await openIncidentsForAlarms(tx, routed?.handled ?? changes, this.options.incidentLevel, (change) => {
         const sensor = this.options.sensors.get(change.sensorId);
         if (!sensor) return undefined;

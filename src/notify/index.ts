@@ -15,6 +15,7 @@ export {
 } from './inbound.ts';
 export type { IntegrationKey, InboundRequest } from './inbound.ts';
 export { NotifyService } from './service.ts';
+export { AlarmOutbox, SUBSCRIBERS_TTL_MS } from './outbox.ts';
 export type { NotifyOptions } from './service.ts';
 export { registerNotifyRoutes } from './routes.ts';
 export type { NotifyRoutesOptions } from './routes.ts';

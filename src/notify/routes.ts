@@ -59,11 +59,13 @@ export function registerNotifyRoutes(app: FastifyInstance, options: NotifyRoutes
       if (org?.kind !== 'owner') return reply.code(400).send({ error: `ownerId: ${b.ownerId} is not an owner unit` });
     }
     const created = await createSubscription(db, { ...b, events: b.events as (EventType | '*')[] }, request.principal!.userId, clock());
+    options.service.subscriptionsChanged();
     request.log.info({ subscription: created.id, url: created.url, events: created.events, by: request.principal!.userId }, 'webhook subscription created');
     return reply.code(201).send(created);
   });
   app.delete<{ Params: { id: string } }>('/api/webhooks/subscriptions/:id', admin, async (request, reply) => {
     if (!(await deactivateSubscription(db, request.params.id, clock()))) return reply.code(404).send({ error: `webhook subscription ${request.params.id} does not exist` });
+    options.service.subscriptionsChanged();
     request.log.info({ subscription: request.params.id, by: request.principal!.userId }, 'webhook subscription switched off');
     return reply.code(204).send();
   });

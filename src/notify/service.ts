@@ -1,18 +1,21 @@
 // Notifications, wired: hears the committed changes the platform announces (incidents on the bus,
 // alarm changes from the pipeline), writes webhook deliveries for them and tells people through
-// the configured channels; its timer delivers what is due. Deliveries are written just after a
-// change commits, so a crash in that instant (or an announcement lost) would miss one: the timer
-// also goes over recently changed incidents every catchUpMs and writes what is missing (a delivery
-// is unique per event and subscription, so nothing is written twice). Several processes may run it: each
+// the configured channels; its timer delivers what is due. Incident deliveries are written just
+// after a change commits, so a crash in that instant (or an announcement lost) would miss one: the
+// timer also goes over recently changed incidents every catchUpMs and writes what is missing (a
+// delivery is unique per event and subscription, so nothing is written twice). Alarm deliveries of
+// the pipeline and the offline check are written inside their transactions (outbox.ts), so they
+// cannot be missed; their announcement only tells people. Several processes may run it: each
 // delivery is claimed by one (lease, SKIP LOCKED), so nothing is sent twice at once.
 import type { Logger } from 'pino';
 import type { EventBus, PlatformEvent } from '../bus/index.ts';
 import type { AlarmChange } from '../detect/index.ts';
 import { listIncidents } from '../incidents/index.ts';
-import type { Db } from '../store/index.ts';
+import type { Db, Queryable } from '../store/index.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
 import { messageFor, type Notifier } from './channels.ts';
 import { alarmEvent, incidentEvents, type OutboundEvent } from './events.ts';
+import { AlarmOutbox } from './outbox.ts';
 import { applyFeedback, pruneInboundDeliveries, type InboundRequest } from './inbound.ts';
 import { deliverDue, enqueueEvents } from './webhooks.ts';
 
@@ -45,12 +48,14 @@ export class NotifyService {
   private readonly timeoutMs: number;
   private readonly catchUpMs: number;
   private lastCatchUp: number | null = null;
+  private readonly outbox: AlarmOutbox;
 
   constructor(private options: NotifyOptions) {
     this.since = options.clock().getTime();
     this.policy = options.policy ?? DEFAULT_RETRY;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.catchUpMs = options.catchUpMs ?? 60_000;
+    this.outbox = new AlarmOutbox(options.sensorContext);
   }
 
   /** Hears the bus until the returned function is called. */
@@ -61,11 +66,26 @@ export class NotifyService {
     });
   }
 
-  /** Alarm changes, as the pipeline and the offline check commit them. */
-  alarmChanges(changes: AlarmChange[]): void {
+  /**
+   * Alarm changes, as they commit. `recorded`: their deliveries were written in their transaction
+   * (recordAlarmChanges), so only people are told; otherwise the deliveries are written now.
+   */
+  alarmChanges(changes: AlarmChange[], options: { recorded?: boolean } = {}): void {
     if (changes.length === 0) return;
     const at = this.options.clock();
-    this.handle(changes.map((c) => alarmEvent(c, this.options.sensorContext(c.sensorId), at)));
+    const events = changes.map((c) => alarmEvent(c, this.options.sensorContext(c.sensorId), at));
+    if (options.recorded) this.queue = this.queue.then(() => this.tell(events));
+    else this.handle(events);
+  }
+
+  /** Writes the webhook deliveries of alarm changes in the caller's transaction (the outbox); returns how many. */
+  recordAlarmChanges(tx: Queryable, changes: AlarmChange[], at: Date): Promise<number> {
+    return this.outbox.record(tx, changes, at);
+  }
+
+  /** A subscription was made or switched off: the outbox asks again whether anyone wants alarm events. */
+  subscriptionsChanged(): void {
+    this.outbox.subscriptionsChanged();
   }
 
   /** Waits until everything heard so far is written (tests, shutdown). */

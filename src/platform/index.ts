@@ -173,8 +173,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     };
     const pipeline = new IngestPipeline({
       db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater, alerting,
+      recordAlarmChanges: (tx, changes, at) => notify.recordAlarmChanges(tx, changes, at),
       onCommitted: (fresh, changes, routed) => {
-        notify.alarmChanges(routed?.handled ?? changes);
+        notify.alarmChanges(routed?.handled ?? changes, { recorded: true });
         return announceChanges(db, bus, fresh, changes, routed);
       },
     });
@@ -188,9 +189,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(every(config.offlineCheckMs, lease.only(async () => {
       const { opened, routed } = await db.transaction(async (tx) => {
         const opened = await openOfflineAlarms(tx, clock());
-        return { opened, routed: await alerting.route(tx, opened, clock()) };
+        const routed = await alerting.route(tx, opened, clock());
+        await notify.recordAlarmChanges(tx, routed.handled, clock());
+        return { opened, routed };
       });
-      notify.alarmChanges(routed.handled);
+      notify.alarmChanges(routed.handled, { recorded: true });
       if (opened.length > 0) await announceChanges(db, bus, [], opened, routed);
     }), (error) => logger.error({ err: error }, 'offline check failed')));
     // Silences that start or expire, flapping episodes that stand: re-decided every few seconds.
