@@ -9,7 +9,7 @@
 // Pressure sensors on PS1, J1, J2, J3, J9; a mains-power sensor on PS1. Area "east" covers J2 and J3.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storesUnderTest } from '../../test/support/stores.ts';
-import { ensureDefaultRules, insertRules, type AlarmChange, type WarningLevel } from '../detect/index.ts';
+import { ensureDefaultRules, type AlarmChange, type WarningLevel } from '../detect/index.ts';
 import { createIncident, openIncidentsForAlarms, transitionIncident, type Actor } from '../incidents/index.ts';
 import { NetworkTwin, writeModel, type Asset, type NetworkModel } from '../network/index.ts';
 import { migrate, type Db, type Queryable } from '../store/index.ts';
@@ -111,7 +111,6 @@ describe.each(stores)('alerting on $name', (store) => {
     ({ db, drop } = await store.open());
     await migrate(db);
     await ensureDefaultRules(db);
-    await insertRules(db, [{ id: 'power-loss', name: '泵站停电', indicator: 'mains_power', sensorId: null, direction: 'below', thresholds: { 3: 0.5 }, recovery: 0.9, version: 1 }]);
     await writeModel(db, model(), { mode: 'upsert', source: 'test', format: 'test', rejected: 0, findings: 0 });
     sensorAsset = new Map(model().sensors.map((s) => [s.id, s.assetId]));
     router = new AlarmRouter({ twin: (q) => NetworkTwin.load(q), incidentLevel: INCIDENT_LEVEL, context });

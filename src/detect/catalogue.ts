@@ -60,6 +60,8 @@ export const INDICATORS: IndicatorSpec[] = [
   { indicator: 'ph', lifeline: 'river', name: { zh: 'pH', en: 'pH' }, unit: 'pH', range: [0, 14], intervalS: 3600, source: 'the pH scale; hourly' },
   { indicator: 'battery', lifeline: 'device', name: { zh: '电量', en: 'battery' }, unit: '%', range: [0, 100], intervalS: 900, source: 'a share; reported with the measurement' },
   { indicator: 'signal', lifeline: 'device', name: { zh: '信号强度', en: 'signal' }, unit: 'dBm', range: [-140, 0], intervalS: 900, source: 'NB-IoT RSRP scale' },
+  { indicator: 'mains_power', lifeline: 'device', name: { zh: '市电供电', en: 'mains power' }, unit: '', range: [0, 1], intervalS: 60,
+    source: 'a state, 1 = mains present, 0 = lost: the mains-supervision relay (phase-failure relay) of a pump station, gate or gateway cabinet, read by its PLC or RTU and sent while the UPS holds; interval: mains-powered station telemetry (BRIEF.md)' },
 ];
 
 export const INDICATOR_BY_ID: ReadonlyMap<string, IndicatorSpec> = new Map(INDICATORS.map((i) => [i.indicator, i]));
@@ -94,6 +96,8 @@ export const DEFAULT_RULES: Rule[] = [
     source: `${GB3838}: NH3-N limits 1.0 / 1.5 / 2.0 mg/L` }),
   threshold({ id: 'ph-high', name: 'pH 偏高', indicator: 'ph', direction: 'above', thresholds: { 3: 9 }, recovery: 8.8, source: 'GB 3838-2002: pH 6–9 for every class (BRIEF.md: outside 6–9 alarms)' }),
   threshold({ id: 'ph-low', name: 'pH 偏低', indicator: 'ph', direction: 'below', thresholds: { 3: 6 }, recovery: 6.2, source: 'GB 3838-2002: pH 6–9 for every class' }),
+  threshold({ id: 'power-loss', name: '市电停电', indicator: 'mains_power', direction: 'below', thresholds: { 2: 0.5 }, recovery: 0.9,
+    source: 'ours: mains lost (0) at a pump station, gate or gateway is level 2 (an incident at the default INCIDENT_LEVEL): pumps and gates stop and the instruments behind the cabinet fall silent; its offline alarms are muted by the pump-station-power-loss inhibition (docs/alerting.md); back to 1 clears' }),
   threshold({ id: 'battery-low', name: '设备电量低', indicator: 'battery', direction: 'below', thresholds: { 3: 10, 4: 20 }, recovery: 25, category: 'maintenance',
     source: 'ours: replace below 20 %, urgent below 10 % (a maintenance matter, never above level 3)' }),
 
