@@ -100,3 +100,62 @@ export function tuneBothWays(tune: NabFile[], holdout: NabFile[], candidates = C
   };
   return { onTune: choose('tune'), onHoldout: choose('holdout') };
 }
+
+/** Number of cross-validation folds (`foldsOf`). */
+export const FOLDS = 5;
+
+/**
+ * The folds, fixed before any tuning: all files sorted by `category/name`, the i-th goes to fold
+ * i mod 5 (6 files each for the 30-file corpus; each category spread over the folds).
+ */
+export function foldsOf<F extends { name: string }>(files: F[], k = FOLDS): F[][] {
+  const folds: F[][] = Array.from({ length: k }, () => []);
+  [...files].sort((a, b) => a.name.localeCompare(b.name)).forEach((f, i) => folds[i % k]!.push(f));
+  return folds;
+}
+
+/**
+ * Change-detector candidates (option `cusum`), run by the cross-validation on top of the detector
+ * the split procedure chose: off, or on with a sum limit of 40 or 80 and an allowance of 1 or 2.
+ */
+export const CHANGE_CANDIDATES: ReadonlyArray<Partial<AnomalyOptions>> = [
+  { cusum: 0 },
+  { cusum: 40, cusumDrift: 2 },
+  { cusum: 80, cusumDrift: 2 },
+  { cusum: 80, cusumDrift: 1 },
+];
+
+export interface FoldResult {
+  files: string[];
+  /** Index in the candidate list chosen on the other folds (best standard score there). */
+  chosen: number;
+  /** The fold, threshold optimised on it (NAB's rule), and at the other folds' thresholds. */
+  evaluated: PartScores;
+  evaluatedAtFitThresholds: PartScores;
+}
+
+/**
+ * k-fold cross-validation of the choice among `candidates`: each candidate runs once over every
+ * file; for each fold the candidate with the best standard score on the other folds is chosen and
+ * scored on the fold. Reports each fold and the mean over folds per profile.
+ */
+export function crossValidate(files: NabFile[], candidates = CHANGE_CANDIDATES, k = FOLDS) {
+  const folds = foldsOf(files, k);
+  const runs = candidates.map((options) => folds.map((fold) => detectAll(fold, options)));
+  const results: FoldResult[] = folds.map((fold, i) => {
+    const rest = (run: ScoredFile[][]) => run.filter((_, j) => j !== i).flat();
+    const fitScores = runs.map((run) => scoreCorpus(rest(run), 'standard').normalised);
+    const chosen = fitScores.indexOf(Math.max(...fitScores));
+    const fit = scorePart(rest(runs[chosen]!));
+    return {
+      files: fold.map((f) => f.name),
+      chosen,
+      evaluated: scorePart(runs[chosen]![i]!),
+      evaluatedAtFitThresholds: scorePart(runs[chosen]![i]!, thresholdsOf(fit)),
+    };
+  });
+  const mean = (pick: (r: FoldResult) => PartScores) =>
+    Object.fromEntries((Object.keys(PROFILES) as ProfileName[]).map((p) => [p, round(results.reduce((a, r) => a + pick(r)[p].score, 0) / results.length)])) as Record<ProfileName, number>;
+  const allCandidates = candidates.map((options, c) => ({ options, standardPerFold: runs[c]!.map((run) => round(scoreCorpus(run, 'standard').normalised)) }));
+  return { rule: 'all files sorted by category/name; the i-th goes to fold i mod ' + k, candidates: allCandidates, folds: results, mean: mean((r) => r.evaluated), meanAtFitThresholds: mean((r) => r.evaluatedAtFitThresholds) };
+}

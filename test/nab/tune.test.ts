@@ -1,7 +1,7 @@
 // The tuning procedure chooses on one part and reports on the other, both ways.
 import { describe, expect, it } from 'vitest';
 import type { NabFile } from '../../bench/nab/corpus.ts';
-import { tuneBothWays } from '../../bench/nab/tune.ts';
+import { crossValidate, foldsOf, tuneBothWays } from '../../bench/nab/tune.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -31,5 +31,18 @@ describe('NAB tuning procedure', () => {
     expect(onTune.evaluated.standard.windowsDetected).toBe(1);
     expect(onTune.evaluatedAtFitThresholds.standard.windowsDetected).toBe(1);
     expect(onHoldout.evaluated.standard.score).toBeGreaterThan(50);
+  });
+
+  it('cross-validates over folds fixed by name order (i-th file to fold i mod k)', () => {
+    const files = ['e', 'c', 'a', 'd', 'b'].map((n, i) => file(`${n}.csv`, 600 + 50 * i, i + 1));
+    expect(foldsOf(files, 2).map((f) => f.map((x) => x.name))).toEqual([
+      ['synthetic/a.csv', 'synthetic/c.csv', 'synthetic/e.csv'],
+      ['synthetic/b.csv', 'synthetic/d.csv'],
+    ]);
+    const cv = crossValidate(files.slice(0, 2), [{ learning: 2000 }, { learning: 300 }], 2);
+    // Each fold chooses, on the other, the candidate that detects, and finds its own jump with it.
+    expect(cv.folds.map((f) => f.chosen)).toEqual([1, 1]);
+    expect(cv.folds.map((f) => f.evaluated.standard.windowsDetected)).toEqual([1, 1]);
+    expect(cv.mean.standard).toBeGreaterThan(50);
   });
 });

@@ -69,6 +69,15 @@ export interface AnomalyOptions {
    * scores 1 (0: off). After Numenta's NAB detector ("spatial anomaly"); the range is causal.
    */
   rangeTolerance: number;
+  /**
+   * Change detector (0: off): two-sided CUSUM of the reading's robust z against the median of the
+   * readings since the last alarm (a level shift or slow drift), and a one-sided CUSUM of the size
+   * of the changes against their usual size (more spread). A sum reaching `cusum` scores 0.3 and
+   * grows from there; it joins the score by max and restarts at every alarm.
+   */
+  cusum: number;
+  /** Allowance per reading, in robust standard deviations, subtracted before summing. */
+  cusumDrift: number;
 }
 
 /**
@@ -96,6 +105,8 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   suppressMode: 'peak',
   alarmQuiet: 200,
   rangeTolerance: 0.1,
+  cusum: 0,
+  cusumDrift: 1,
 })
 
 export interface AnomalyState {
@@ -123,6 +134,11 @@ export interface AnomalyState {
   /** Smallest and largest reading so far. */
   min: number | null;
   max: number | null;
+  /** Change detector (option `cusum`): the sums, and the reading count at the last alarm. */
+  cusumUp: number;
+  cusumDown: number;
+  cusumSpread: number;
+  changeAt: number;
 }
 
 export interface AnomalyResult {
@@ -154,7 +170,7 @@ export class AnomalyDetector {
     this.s = {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
       plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, means: [], recent: [], min: null, max: null,
-      weekSlots: {}, weekResiduals: [], weekDev: 0,
+      weekSlots: {}, weekResiduals: [], weekDev: 0, cusumUp: 0, cusumDown: 0, cusumSpread: 0, changeAt: 0,
       ...(state ? structuredClone(state) : {}),
     };
   }
@@ -187,6 +203,32 @@ export class AnomalyDetector {
 
   private slotKey(ts: number): string {
     return String(Math.floor((((ts % DAY_MS) + DAY_MS) % DAY_MS) / (this.options.slotMinutes * 60_000)));
+  }
+
+  /**
+   * The change detector's score for this reading (option `cusum`). The level sum compares the
+   * reading with the median since the last alarm (or, where the seasonal model counts, uses its
+   * residual z); each step is clipped to ±4 so one spike, which the z-scores already score, does
+   * not make a change on its own.
+   */
+  private change(value: number, diff: number, scale: number, diffScale: number, residualZ: number | null): number {
+    const o = this.options;
+    const s = this.s;
+    const since = s.n - s.changeAt;
+    if (since < 30) return 0;
+    let u = residualZ;
+    if (u === null) {
+      const reference = medianMad(s.values, Math.min(since, this.maxWindow()), this.scratch).median;
+      u = (value - reference) / scale;
+    }
+    u = Math.max(-4, Math.min(4, u));
+    s.cusumUp = Math.max(0, s.cusumUp + u - o.cusumDrift);
+    s.cusumDown = Math.max(0, s.cusumDown - u - o.cusumDrift);
+    // |change| / its usual size is about 0.8 for normal noise; more spread pushes it up.
+    const v = Math.min(4, Math.abs(diff) / diffScale);
+    s.cusumSpread = Math.max(0, s.cusumSpread + v - 0.8 - o.cusumDrift);
+    const sum = Math.max(s.cusumUp, s.cusumDown, s.cusumSpread);
+    return 1 - Math.pow(0.7, sum / o.cusum);
   }
 
   update(ts: number | Date, value: number): AnomalyResult {
@@ -224,9 +266,12 @@ export class AnomalyDetector {
     const weekly = o.weekly && t - s.firstTs >= 3 * WEEK_MS && s.weekDev < s.residualDev && s.weekDev < o.seasonGain * s.plainDev;
     const seasonal = weekly || (t - s.firstTs >= o.seasonMinDays * DAY_MS && s.residualDev < o.seasonGain * s.plainDev);
     const useResidual = weekly ? weekResidual : residual;
+    let zResidualSigned: number | null = null;
     if (seasonal && useResidual !== null) {
       const resFloor = Math.max(tiny, 0.25 * 1.4826 * (weekly ? s.weekDev : s.residualDev));
-      const zResidual = this.z(weekly ? s.weekResiduals : s.residuals, longest, useResidual, resFloor).z;
+      const fit = this.z(weekly ? s.weekResiduals : s.residuals, longest, useResidual, resFloor);
+      const zResidual = fit.z;
+      zResidualSigned = (useResidual - fit.median) / fit.scale;
       // Where the daily pattern explains the series, its own swings make the plain statistics loud.
       z = o.seasonOnly ? zResidual : Math.max(z, zResidual);
     }
@@ -276,6 +321,8 @@ export class AnomalyDetector {
     s.min = Math.min(s.min ?? value, value);
     s.max = Math.max(s.max ?? value, value);
 
+    if (!learning && o.cusum > 0) score = Math.max(score, this.change(value, diff, longValue.scale, Math.max(longDiff.scale, valueFloor), zResidualSigned));
+
     const undamped = score;
     if (o.suppressMode === 'peak') {
       let peak = 0;
@@ -283,7 +330,11 @@ export class AnomalyDetector {
       if (score <= peak || s.n < s.quietUntil) score *= o.damp;
     } else if (s.n < s.quietUntil) score *= o.damp;
     const isAnomaly = score >= o.threshold;
-    if (isAnomaly) s.quietUntil = s.n + 1 + (o.suppressMode === 'peak' ? o.alarmQuiet : o.suppress);
+    if (isAnomaly) {
+      s.quietUntil = s.n + 1 + (o.suppressMode === 'peak' ? o.alarmQuiet : o.suppress);
+      s.cusumUp = s.cusumDown = s.cusumSpread = 0;
+      s.changeAt = s.n + 1;
+    }
 
     // Learn from the reading.
     const push = (a: number[], x: number, cap: number) => {
