@@ -8,7 +8,7 @@ import { overflowRisk } from '../analysis/drainage-diagnosis.ts';
 import { analyseGasSpread } from '../analysis/gas-spread.ts';
 import { analyseNightFlow } from '../analysis/night-flow.ts';
 import { analyseAsset, type AnalysisSources, type AssetAnalysis } from '../analysis/service.ts';
-import { NetworkTwin } from '../network/index.ts';
+import { lazyTwin } from './network-routes.ts';
 import { scopeOwner } from './access.ts';
 import type { ApiContext } from './routes.ts';
 
@@ -49,10 +49,9 @@ function invalid(reply: FastifyReply, error: z.ZodError) {
   return reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
 }
 
-export function registerAnalysisRoutes(app: FastifyInstance, ctx: Pick<ApiContext, 'db' | 'sensors' | 'clock'>): void {
+export function registerAnalysisRoutes(app: FastifyInstance, ctx: Pick<ApiContext, 'db' | 'sensors' | 'clock' | 'twin'>): void {
   const userRoute = { config: { access: 'authenticated' as const } };
-  let twin: Promise<NetworkTwin> | null = null;
-  const getTwin = () => (twin ??= NetworkTwin.load(ctx.db).catch((error) => ((twin = null), Promise.reject(error))));
+  const getTwin = ctx.twin ?? lazyTwin(ctx.db);
 
   const read = async (ids: string[], from: Date, to: Date): Promise<Map<string, Point[]>> => {
     const out = new Map<string, Point[]>();

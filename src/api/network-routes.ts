@@ -51,10 +51,15 @@ function invalid(reply: FastifyReply, error: z.ZodError) {
   return reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
 }
 
-export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext, 'db'>): void {
-  const userRoute = { config: { access: 'authenticated' as const } };
+/** The network twin, loaded from the database on first use (again after a failed load); one per platform, shared by the route modules that query it. */
+export function lazyTwin(db: ApiContext['db']): () => Promise<NetworkTwin> {
   let twin: Promise<NetworkTwin> | null = null;
-  const getTwin = () => (twin ??= NetworkTwin.load(ctx.db).catch((error) => ((twin = null), Promise.reject(error))));
+  return () => (twin ??= NetworkTwin.load(db).catch((error) => ((twin = null), Promise.reject(error))));
+}
+
+export function registerNetworkRoutes(app: FastifyInstance, ctx: Pick<ApiContext, 'db' | 'twin'>): void {
+  const userRoute = { config: { access: 'authenticated' as const } };
+  const getTwin = ctx.twin ?? lazyTwin(ctx.db);
   let owners: Promise<Map<string, string>> | null = null;
   const ownerNames = () => (owners ??= listOrganisations(ctx.db).then((list) => new Map(list.map((o) => [o.id, o.name]))));
 

@@ -4,7 +4,7 @@ import { listAlarms, OFFLINE_RULE_ID, type Alarm, type RuleBook } from '../detec
 import { incidentIdsForAlarms } from '../incidents/index.ts';
 import { registerIngestRoutes, type IngestApi } from '../ingest/index.ts';
 import { listAssets, listOrganisations } from '../network/index.ts';
-import type { SensorRegistry } from '../network/index.ts';
+import type { NetworkTwin, SensorRegistry } from '../network/index.ts';
 import type { EventBus } from '../bus/index.ts';
 import { readSeries, resolutionFor, type Db } from '../store/index.ts';
 import { scopeOwner } from './access.ts';
@@ -12,7 +12,7 @@ import { registerAlertingRoutes, type AlertingApi } from './alerting-routes.ts';
 import { alertingStates, type AlarmAlerting } from '../alerting/index.ts';
 import { registerAnalysisRoutes } from './analysis-routes.ts';
 import { registerIncidentRoutes } from './incident-routes.ts';
-import { registerNetworkRoutes } from './network-routes.ts';
+import { lazyTwin, registerNetworkRoutes } from './network-routes.ts';
 import { registerOpen311Routes } from './open311-routes.ts';
 import { registerRuleRoutes } from './rule-routes.ts';
 import { registerSlaRoutes } from './sla-routes.ts';
@@ -38,6 +38,8 @@ export interface ApiContext {
   alerting?: AlertingApi;
   /** Whether this process runs the leader-only timers (absent: a single process, always leader). */
   leader?: () => boolean;
+  /** The network twin shared by the network and analysis routes (absent: registerRoutes makes one). */
+  twin?: () => Promise<NetworkTwin>;
 }
 
 export function alarmDto(alarm: Alarm, sensors: SensorRegistry, alerting?: AlarmAlerting): AlarmDto {
@@ -72,7 +74,9 @@ function invalid(error: z.ZodError): { error: string } {
   return { error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
 }
 
-export function registerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerRoutes(app: FastifyInstance, apiContext: ApiContext): void {
+  // One twin in memory for every route module that queries the network model.
+  const ctx: ApiContext = { ...apiContext, twin: apiContext.twin ?? lazyTwin(apiContext.db) };
   const publicRoute = { config: { access: 'public' as const } };
   const userRoute = { config: { access: 'authenticated' as const } };
   // Owner scoping: an owner unit's user sees only its organisation's rows; another unit's sensor

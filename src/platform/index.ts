@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApi, type GateRoute } from '../api/index.ts';
+import { lazyTwin } from '../api/network-routes.ts';
 import { AuthService, ensureInitialUsers, formatInitialLogins, readAuthMode, type AuthMode, type InitialLogin } from '../auth/index.ts';
 import { EventBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
@@ -266,6 +267,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
       clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT, leader: () => lease.isLeader(),
       ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
+      // One network twin in memory, shared by the network and analysis routes.
+      twin: lazyTwin(db),
     });
     registerEvidenceRoutes(app, { db, store: new DiskAttachmentStore(path.join(dataDir, 'evidence')), clock });
     registerNotifyRoutes(app, { db, service: notify, clock });
