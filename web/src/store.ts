@@ -2,6 +2,7 @@
 // WebSocket. Plain TypeScript (no React) so the update rules are easy to read and to test.
 import {
   api,
+  ApiError,
   connectLive,
   type AlarmDto,
   type ConnectionStatus,
@@ -126,6 +127,8 @@ export class LifelineStore {
   private syncAgain = false;
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
   private healthSeq = 0;
+  /** The ingest counters are the centre's (owner units are refused them): after one 403 they are not asked for again. */
+  private ingestStatsRefused = false;
 
   /** Between start() and stop(); a getter, so it is read afresh after an await. */
   private get started(): boolean {
@@ -210,8 +213,9 @@ export class LifelineStore {
     if (!this.started) return;
     clearTimeout(this.healthTimer);
     const seq = ++this.healthSeq;
-    const [health, stats] = await Promise.allSettled([api.deviceHealth(), api.ingestStats()]);
+    const [health, stats] = await Promise.allSettled([api.deviceHealth(), this.ingestStatsRefused ? Promise.resolve(null) : api.ingestStats()]);
     if (seq !== this.healthSeq) return;
+    if (stats.status === 'rejected' && stats.reason instanceof ApiError && stats.reason.status === 403) this.ingestStatsRefused = true;
     this.set({
       ...this.state,
       deviceHealth: health.status === 'fulfilled' ? health.value : this.state.deviceHealth,
