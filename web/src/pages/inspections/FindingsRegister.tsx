@@ -3,6 +3,7 @@
 // finding becomes a work order (an incident for the owner unit) with one click.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { adminApi } from '../../api/supervision.ts';
 import { inspectionsApi, type Finding, type FindingAction, type FindingKind, type FindingStatus, type FindingsWorkflow, type SourceKind } from '../../api/inspections.ts';
 import type { PageProps } from '../registry.ts';
 import './inspections.css';
@@ -67,6 +68,8 @@ function FindingsRegister({ kinds, title, testId, me }: { kinds: FindingKind[]; 
   const [pending, setPending] = useState<{ id: string; action: FindingAction } | null>(null);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // Owner units by name, not id; without the list the id still identifies the unit.
+  const [orgNames, setOrgNames] = useState<Map<string, string>>(new Map());
 
   const load = useCallback(() => {
     Promise.all(kinds.map((k) => inspectionsApi.findings(k))).then((lists) => setFindings(lists.flat()), (e: Error) => setError(e.message));
@@ -75,6 +78,7 @@ function FindingsRegister({ kinds, title, testId, me }: { kinds: FindingKind[]; 
   }, []);
   useEffect(() => {
     inspectionsApi.workflow().then(setWorkflow, (e: Error) => setError(e.message));
+    adminApi.organisations().then((orgs) => setOrgNames(new Map(orgs.map((o) => [o.id, o.name]))), () => undefined);
     load();
   }, [load]);
 
@@ -113,7 +117,7 @@ function FindingsRegister({ kinds, title, testId, me }: { kinds: FindingKind[]; 
               <td>#{f.id}</td>
               <td>{t(`findings.kind.${f.kind}`)}<div className="insp-muted">{t(`findings.subtype.${f.subtype}`)}</div></td>
               <td><span className={`insp-status insp-status-${f.status}`} data-testid="finding-status">{t(`findings.status.${f.status}`)}</span></td>
-              <td>{f.assetId ? <a href={`#/?asset=${encodeURIComponent(f.assetId)}`} data-testid="finding-map-link">{f.assetId}</a> : '—'}<div className="insp-muted">{f.ownerId}</div></td>
+              <td>{f.assetId ? <a href={`#/?asset=${encodeURIComponent(f.assetId)}`} data-testid="finding-map-link">{f.assetId}</a> : '—'}<div className="insp-muted">{f.ownerId ? orgNames.get(f.ownerId) ?? f.ownerId : null}</div></td>
               <td>{f.address ?? ''}<div className="insp-muted">{f.location.lon.toFixed(5)}, {f.location.lat.toFixed(5)}</div></td>
               <td>{f.upstreamSource ?? f.description ?? ''}{f.sourceKind && <div className="insp-muted">{t(`findings.sourceKind.${f.sourceKind}`)}</div>}</td>
               <td>{f.foundOn}</td>
