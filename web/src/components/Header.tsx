@@ -36,7 +36,8 @@ export function Header({ connection, sensors, error, me, onLogout }: Props) {
         <div className="user" data-testid="user">
           <span className="user-name" title={me.roles.map((r) => t(`roles.${r}`, { defaultValue: r })).join(', ')}>
             {me.name}
-            {me.orgName ? ` · ${me.orgName}` : ''}
+            {/* The first-start accounts are named after their organisation: no need to say it twice. */}
+            {me.orgName && !me.name.includes(me.orgName) ? ` · ${me.orgName}` : ''}
           </span>
           {me.via === 'session' && onLogout && (
             <button type="button" className="language-switch" onClick={onLogout}>

@@ -5,8 +5,8 @@ import type { PageDefinition } from '../pages/registry.ts';
 export function NavBar({ pages, current }: { pages: PageDefinition[]; current: string }) {
   const { t } = useTranslation();
   if (pages.length === 0) return null;
-  const link = (id: string, label: string) => (
-    <a key={id || 'map'} href={`#/${id}`} className={`nav-link${current === id ? ' nav-link-current' : ''}`} data-testid={`nav-${id || 'map'}`}
+  const link = (id: string, label: string, groupStart = false) => (
+    <a key={id || 'map'} href={`#/${id}`} className={`nav-link${current === id ? ' nav-link-current' : ''}${groupStart ? ' nav-link-group-start' : ''}`} data-testid={`nav-${id || 'map'}`}
       aria-current={current === id ? 'page' : undefined}>
       {label}
     </a>
@@ -14,7 +14,7 @@ export function NavBar({ pages, current }: { pages: PageDefinition[]; current: s
   return (
     <nav className="nav-bar" aria-label={t('nav.label')}>
       {link('', t('nav.map'))}
-      {pages.map((p) => link(p.id, t(p.titleKey)))}
+      {pages.map((p, i) => link(p.id, t(p.titleKey), i > 0 && pages[i - 1]!.group !== p.group))}
     </nav>
   );
 }
