@@ -31,6 +31,8 @@ const LATS = [30.33, 30.336, 30.342];
 interface Line {
   network: PipeNetwork;
   prefix: string;
+  /** Chinese names of the line's nodes and pipes (the demo's other names are Chinese too, zh-CN is the default). */
+  names: { node: string; pipe: string };
   /** Each street as a run of vertices; one pipe per consecutive pair, one node per vertex. */
   runs: Position[][];
   pipe: Record<string, unknown>;
@@ -45,17 +47,17 @@ const shift = ([lon, lat]: Position, [dx, dy]: [number, number]): Position => [
 
 const LINES: Line[] = [
   {
-    network: 'gas', prefix: 'G', nodeType: 'valve', offset: [0, 0.0002],
+    network: 'gas', prefix: 'G', names: { node: '燃气阀门', pipe: '燃气管道' }, nodeType: 'valve', offset: [0, 0.0002],
     pipe: { material: 'PE100', diameterMm: 200, pressureClass: 'medium-A', installYear: 2012 },
     runs: [LONS.map((lon) => [lon, LATS[1]!] as Position), LATS.map((lat) => [LONS[1]!, lat] as Position)],
   },
   {
-    network: 'water', prefix: 'W', nodeType: 'junction', offset: [0, -0.0002],
+    network: 'water', prefix: 'W', names: { node: '供水管网节点', pipe: '供水管道' }, nodeType: 'junction', offset: [0, -0.0002],
     pipe: { material: 'ductile iron', diameterMm: 300, installYear: 2008 },
     runs: [LONS.map((lon) => [lon, LATS[0]!] as Position), LATS.map((lat) => [LONS[2]!, lat] as Position), LONS.map((lon) => [lon, LATS[2]!] as Position)],
   },
   {
-    network: 'drainage', prefix: 'D', nodeType: 'manhole', offset: [0.0002, 0],
+    network: 'drainage', prefix: 'D', names: { node: '雨水检查井', pipe: '雨水管道' }, nodeType: 'manhole', offset: [0.0002, 0],
     pipe: { material: 'concrete', diameterMm: 800, system: 'storm', installYear: 2015 },
     runs: [LATS.map((lat) => [LONS[0]!, lat] as Position).reverse(), LONS.map((lon) => [lon, LATS[0]!] as Position)],
   },
@@ -71,7 +73,7 @@ function networkAssets(line: Line): Asset[] {
       id = `${line.prefix}N${String(nodes.size + 1).padStart(2, '0')}`;
       nodes.set(key, id);
       assets.push({
-        id, name: `${line.network} ${line.nodeType} ${id}`, network: line.network, assetType: line.nodeType,
+        id, name: `${line.names.node} ${id}`, network: line.network, assetType: line.nodeType,
         ownerId: OWNER[line.network], geometry: { type: 'Point', coordinates: p }, attributes: {},
       });
     }
@@ -86,7 +88,7 @@ function networkAssets(line: Line): Asset[] {
       pipeNo++;
       const id = `${line.prefix}P${String(pipeNo).padStart(2, '0')}`;
       assets.push({
-        id, name: `${line.network} pipe ${id}`, network: line.network, assetType: 'pipe', ownerId: OWNER[line.network],
+        id, name: `${line.names.pipe} ${id}`, network: line.network, assetType: 'pipe', ownerId: OWNER[line.network],
         geometry: { type: 'LineString', coordinates: [points[i - 1]!, points[i]!] }, attributes: { ...line.pipe, from, to },
       });
     }
