@@ -2,7 +2,9 @@
 // its own transaction, so when the process dies right after the commit (the after-commit
 // announcement never runs) a worker started afterwards still delivers it, exactly once; when the
 // announcement does run nothing is written twice; and while no subscription wants alarm events
-// the pipeline's transaction carries no INSERT at all (one cached EXISTS instead).
+// the pipeline's transaction carries no INSERT at all (one cached EXISTS instead). On the running
+// platform: a subscription made over the API after a batch had cached "nobody wants alarm events"
+// hears the next alarm, once.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -12,9 +14,12 @@ import { ensureDefaultRules, loadRuleBook, type AlarmChange, type RuleBook } fro
 import { IngestPipeline } from '../../src/ingest/index.ts';
 import { SensorRegistry } from '../../src/network/index.ts';
 import { createSubscription, deactivateSubscription, listDeliveries, NotifyService, verifySignature, type Subscription } from '../../src/notify/index.ts';
+import { startPlatform } from '../../src/platform/index.ts';
 import { seedDemoCity } from '../../src/sim/seed.ts';
 import { migrate, PartitionKeeper, type Db, type Queryable } from '../../src/store/index.ts';
+import { api, USERS } from '../support/api.ts';
 import { storesUnderTest } from '../support/stores.ts';
+import { tempDir, topicPrefix } from '../support/tmp.ts';
 
 interface Received { id: string; event: string; body: { type: string; data: { alarm: { sensorId: string; ruleId: string; level: number } } }; signatureValid: boolean }
 
@@ -116,5 +121,46 @@ describe.each(stores)('alarm webhook outbox: $name', (store) => {
     expect(await notify.recordAlarmChanges(counting, [change], new Date())).toBe(1);
     expect(statements.map((s) => s.trim().split(/\s+/)[0])).toEqual(['SELECT', 'INSERT']);
     expect((await listDeliveries(db, { subscriptionId: again.id })).map((d) => [d.eventType, d.state])).toEqual([['alarm.opened', 'pending']]);
+  });
+});
+
+describe('alarm webhooks on the running platform', () => {
+  const data = tempDir('alarm-outbox');
+  const events: { id: string; event: string }[] = [];
+  const server = http.createServer((req, res) => {
+    events.push({ id: String(req.headers['x-lifeline-delivery']), event: String(req.headers['x-lifeline-event']) });
+    req.resume().on('end', () => res.writeHead(200).end());
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    data.remove();
+  });
+
+  it('delivers an alarm change to a subscription made after the outbox had found none, once', async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const platform = await startPlatform({
+      port: 0, mqttPort: 0, hj212Port: null, host: '127.0.0.1', dataDir: data.dir, topicPrefix: topicPrefix('alarm-outbox'), simulate: false,
+      buildWeb: false, log: false, auth: 'required', deviceAuth: 'off', webhookCheckMs: 100,
+    });
+    try {
+      const report = async (lel: number) => {
+        const response = await fetch(`${platform.url}/api/ingest/devices/GD-001`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { lel } }),
+        });
+        expect(response.status).toBe(200);
+      };
+      await report(6); // level 4 opens with nobody subscribed: the outbox caches "no one"
+      const admin = await api(platform, USERS.admin);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const created = await admin.post<Subscription>('/api/webhooks/subscriptions', { url, events: ['alarm.escalated'] });
+      expect(created.status).toBe(201);
+      await report(62); // level 1: escalated
+      await expect.poll(() => events.length, { interval: 100, timeout: 20_000 }).toBe(1);
+      expect(events[0]!.event).toBe('alarm.escalated');
+      const written = await listDeliveries(platform.db, { subscriptionId: created.body.id });
+      expect(written.map((d) => [d.id, d.eventType, d.state])).toEqual([[events[0]!.id, 'alarm.escalated', 'delivered']]);
+    } finally {
+      await platform.stop();
+    }
   });
 });
