@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { drainageApi, type Facility } from '../../api/drainage-programme.ts';
+import { formatValue } from '../../format.ts';
 import { num, useLoad } from './useLoad.ts';
 
 const time = (iso: string, lang: string) => new Date(iso).toLocaleString(lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
@@ -21,7 +22,7 @@ function FacilityCard({ f, onChanged }: { f: Facility; onChanged(): void }) {
               {f.telemetry.map((m) => (
                 <tr key={m.sensorId} className={m.alarmLevel ? 'dp-alarm' : undefined}>
                   <td>{t(`indicator.${m.indicator}`, { defaultValue: m.name })}</td>
-                  <td className="num">{m.value === null ? '—' : `${num(m.value, 2, lang)} ${m.unit}`}</td>
+                  <td className="num">{m.value === null ? '—' : formatValue(m.value, m.unit, lang)}</td>
                   <td className="dp-muted">{m.ts ? time(m.ts, lang) : t('drainageProgramme.noData')}</td>
                 </tr>
               ))}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { drainageApi, type KpiReport } from '../../api/drainage-programme.ts';
+import type { PageProps } from '../registry.ts';
 import { KpiInputsForm } from './KpiInputsForm.tsx';
 import { num, percent, useLoad } from './useLoad.ts';
 
@@ -9,7 +10,10 @@ import { num, percent, useLoad } from './useLoad.ts';
  * misconnections and outfalls from the findings register (and the work projects reported); CSV;
  * for supervisors the served population and plant-service form.
  */
-export function KpiPage() {
+/** The roles that keep the KPI inputs (the API refuses the rest). */
+const INPUT_KEEPERS = ['bureau_supervisor', 'admin'];
+
+export function KpiPage({ me }: Partial<PageProps>) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const [range, setRange] = useState<{ from?: string; to?: string }>({});
@@ -102,7 +106,7 @@ export function KpiPage() {
           )}
         </>
       )}
-      <KpiInputsForm onSaved={reload} />
+      {(!me || me.roles.some((r) => INPUT_KEEPERS.includes(r))) && <KpiInputsForm onSaved={reload} />}
     </div>
   );
 }

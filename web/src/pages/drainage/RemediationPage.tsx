@@ -88,6 +88,7 @@ export function RemediationPage() {
                   {ACTIONS.map((action) => <Cell key={action} cell={a.byAction[action]} />)}
                 </tr>
               ))}
+              {data.areas.length === 0 && <tr><td colSpan={ACTIONS.length + 2} className="dp-muted">{t('drainageProgramme.noData')}</td></tr>}
             </tbody>
           </table>
           <h2 className="dp-h2">{t('drainageProgramme.remediation.list')}</h2>
@@ -145,6 +146,7 @@ export function RemediationPage() {
                   )}
                 </Fragment>
               ))}
+              {data.projects.length === 0 && <tr><td colSpan={7} className="dp-muted">{t('drainageProgramme.noData')}</td></tr>}
             </tbody>
           </table>
         </>

@@ -37,6 +37,7 @@ export function WaterEnvironmentPage() {
                   <td>{days.at(-1)?.class ?? '—'}</td>
                 </tr>
               ))}
+              {Object.keys(data.rivers).length === 0 && <tr><td className="dp-muted">{t('drainageProgramme.noData')}</td></tr>}
             </tbody>
           </table>
           <h2 className="dp-h2">{t('drainageProgramme.water.stations')}</h2>
@@ -54,10 +55,11 @@ export function WaterEnvironmentPage() {
                       <ClassStrip days={s.days} testId="station-strip" />
                       {below.length > 0 && <small className="dp-warn" data-testid="below-target">{t('drainageProgramme.water.belowTarget', { count: below.length, dates: below.map((d) => d.date).join(', ') })}</small>}
                     </td>
-                    <td>{last ? `${last.date} ${last.class}${last.limiting.length ? ` (${last.limiting.join(', ')})` : ''}` : '—'}</td>
+                    <td>{last ? `${last.date} ${last.class}${last.limiting.length ? ` (${last.limiting.map((item) => t(`indicator.${item}`, { defaultValue: item })).join(i18n.language === 'zh-CN' ? '、' : ', ')})` : ''}` : '—'}</td>
                   </tr>
                 );
               })}
+              {data.stations.length === 0 && <tr><td colSpan={4} className="dp-muted">{t('drainageProgramme.noData')}</td></tr>}
             </tbody>
           </table>
           <h2 className="dp-h2">{t('drainageProgramme.water.waterlogging')}</h2>
@@ -74,6 +76,7 @@ export function WaterEnvironmentPage() {
                   <td>{w.rainClass ? t(`drainageProgramme.rain.${w.rainClass}`) : t('drainageProgramme.rain.none')}</td>
                 </tr>
               ))}
+              {data.waterlogging.length === 0 && <tr><td colSpan={6} className="dp-muted">{t('drainageProgramme.noData')}</td></tr>}
             </tbody>
           </table>
         </>
