@@ -1,6 +1,6 @@
 // The streaming detector: causal, serialisable, and it flags hand-made anomalies whose place is known.
 import { describe, expect, it } from 'vitest';
-import { AnomalyDetector, type AnomalyState } from './detector.ts';
+import { AnomalyDetector, type AnomalyOptions, type AnomalyState } from './detector.ts';
 import { parseSeriesCsv, parseTimestamp, scoreSeries, type SeriesPoint } from './series.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -154,6 +154,27 @@ describe('AnomalyDetector', () => {
     const quiet = scoreSeries(points, { alarmQuiet: 200, rangeTolerance: 0 }).slice(900).filter((p) => p.isAnomaly).length;
     expect(loud).toBeGreaterThan(1);
     expect(quiet).toBe(1);
+  });
+
+  it('with the change detector on, flags a lasting small shift that the z-scores leave alone', () => {
+    // Noise: the sum of four uniforms (sd 0.58); from reading 2000 the level is 1.0 higher (1.7 sd).
+    const rnd = random(7);
+    const points = Array.from({ length: 3000 }, (_, i) => ({
+      line: i + 2, raw: String(i), ts: T0 + i * STEP,
+      value: 20 + (rnd() + rnd() + rnd() + rnd() - 2) + (i >= 2000 ? 1 : 0),
+    }));
+    const alarms = (options: Partial<AnomalyOptions>) => scoreSeries(points, options).flatMap((p, i) => (p.isAnomaly && i >= 1000 ? [i] : []));
+    expect(alarms({}).filter((i) => i >= 2000 && i < 2400)).toEqual([]);
+    const withChange = alarms({ cusum: 20, cusumDrift: 0.5 });
+    expect(withChange.filter((i) => i < 2000)).toEqual(alarms({}).filter((i) => i < 2000));
+    const first = withChange.find((i) => i >= 2000)!;
+    expect(first).toBeLessThan(2040);
+    // A state saved before the change detector existed continues with its sums at 0.
+    const detector = new AnomalyDetector({ cusum: 20, cusumDrift: 0.5 });
+    for (const p of points.slice(0, 1500)) detector.update(p.ts, p.value);
+    const { cusumUp: _u, cusumDown: _d, cusumSpread: _s, changeAt: _c, ...older } = detector.state();
+    const resumed = AnomalyDetector.restore(older as AnomalyState, { cusum: 20, cusumDrift: 0.5 });
+    for (const p of points.slice(1500, 1600)) expect(Number.isFinite(resumed.update(p.ts, p.value).score)).toBe(true);
   });
 
   it('refuses non-finite input', () => {
