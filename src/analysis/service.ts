@@ -167,6 +167,20 @@ async function drainageAnalyses(src: AnalysisSources, assetId: string, from: Dat
   return out;
 }
 
+/**
+ * The latest run of evenly spaced samples (gaps at most 1.5× the median): accelerometers upload
+ * waveform records with pauses between them, and an FFT across a pause would smear the peak.
+ */
+export function latestRecord(points: readonly Point[]): { points: Point[]; stepMs: number } | null {
+  if (points.length < 2) return null;
+  const gaps = points.slice(1).map((p, i) => p.ts - points[i]!.ts).sort((a, b) => a - b);
+  const stepMs = gaps[Math.floor(gaps.length / 2)]!;
+  if (stepMs <= 0) return null;
+  let start = points.length - 1;
+  while (start > 0 && points[start]!.ts - points[start - 1]!.ts <= 1.5 * stepMs) start--;
+  return { points: points.slice(start), stepMs };
+}
+
 const BRIDGE_INDICATORS = ['strain', 'deflection', 'acceleration', 'tilt', 'crack'] as const;
 
 /** Checks of a span from its own sensors; the FFT needs the span's `baselineFrequencyHz`. */
@@ -187,9 +201,9 @@ async function bridgeAnalyses(src: AnalysisSources, assetId: string, on: SensorI
   const input: BridgeInput = { spanId: assetId, spanM: num('spanM'), strain: get('strain'), deflection: get('deflection'), tilt: get('tilt'), crack: get('crack') };
   const acc = get('acceleration');
   const baselineHz = num('baselineFrequencyHz');
-  if (acc && acc.points.length >= 64 && baselineHz) {
-    const gaps = acc.points.slice(1).map((p, i) => p.ts - acc.points[i]!.ts).sort((a, b) => a - b);
-    input.acceleration = { sensorId: acc.sensorId, samples: acc.points.map((p) => p.value), sampleRateHz: 1000 / gaps[Math.floor(gaps.length / 2)]!, baselineHz };
-  } else if (acc) skipped.push(`bridge frequency: needs ≥ 64 acceleration samples and the span's baselineFrequencyHz`);
+  const record = acc ? latestRecord(acc.points) : null;
+  if (acc && record && record.points.length >= 64 && baselineHz) {
+    input.acceleration = { sensorId: acc.sensorId, samples: record.points.map((p) => p.value), sampleRateHz: 1000 / record.stepMs, baselineHz };
+  } else if (acc) skipped.push(`bridge frequency: needs a record of ≥ 64 evenly spaced acceleration samples and the span's baselineFrequencyHz`);
   return analyseBridge(input);
 }

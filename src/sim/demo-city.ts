@@ -1,6 +1,6 @@
 import type { Asset, Device, NetworkKind, Organisation, Position, Sensor } from '../network/index.ts';
 import { sensorId } from '../network/index.ts';
-import { ANALYSIS_DEMO_SPACES } from './analysis-demo.ts';
+import { ANALYSIS_DEMO_BRIDGE, ANALYSIS_DEMO_SPACES } from './analysis-demo.ts';
 
 // A small preset of central Jingzhou: the three parties of the brief, a gas, a water and a
 // drainage network laid along a few streets, and the sensors a lifeline project puts on them.
@@ -135,10 +135,14 @@ export const DEMO_SENSORS: DemoSensorSpec[] = [
   { deviceId: 'DL-001', channel: 'rssi', assetId: 'DN02', name: '窨井液位计 DL-001 信号', indicator: 'signal', unit: 'dBm', baseline: -92, noise: 2 },
   { deviceId: 'DL-002', channel: 'battery', assetId: 'DN04', name: '窨井液位计 DL-002 电量', indicator: 'battery', unit: '%', baseline: 14, noise: 0.2 },
   { deviceId: 'DL-002', channel: 'rssi', assetId: 'DN04', name: '窨井液位计 DL-002 信号', indicator: 'signal', unit: 'dBm', baseline: -109, noise: 2 },
+  // Bridge BS-01 (src/sim/analysis-demo.ts): strain and deflection, and an accelerometer uploading waveform records.
+  { deviceId: 'BM-001', channel: 'strain', assetId: 'BS-01', name: '桥梁应变计 BM-001', indicator: 'strain', unit: 'με', baseline: 120, noise: 6 },
+  { deviceId: 'BM-001', channel: 'defl', assetId: 'BS-01', name: '桥梁挠度计 BM-001', indicator: 'deflection', unit: 'mm', baseline: 4, noise: 0.3 },
+  { deviceId: 'BA-001', channel: 'acc', assetId: 'BS-01', name: '桥梁加速度计 BA-001', indicator: 'acceleration', unit: 'm/s²', baseline: 0, noise: 0.005 },
 ];
 
 export function demoCity(): DemoCity {
-  const assets = [...LINES.flatMap(networkAssets), ...ADJACENT_SPACES, OUTFALL, ...ANALYSIS_DEMO_SPACES];
+  const assets = [...LINES.flatMap(networkAssets), ...ADJACENT_SPACES, OUTFALL, ...ANALYSIS_DEMO_SPACES, ANALYSIS_DEMO_BRIDGE];
   const byId = new Map(assets.map((a) => [a.id, a]));
   const sensors: Sensor[] = DEMO_SENSORS.map((s) => {
     const asset = byId.get(s.assetId);

@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import { uplinkTopic } from '../ingest/index.ts';
+import { DEMO_ACCELERATION_RECORD, DEMO_BRIDGE_FREQUENCY_HZ } from './analysis-demo.ts';
 import { DEMO_SENSORS } from './demo-city.ts';
 
 /** A sensor the simulator drives: normal behaviour around a baseline, and a part in the scenario. */
@@ -9,10 +10,15 @@ export interface SimSensor {
   indicator: string;
   baseline: number;
   noise: number;
-  /** leak: combustible gas in an adjacent space; leakPressure: the nearby main losing pressure; storm: a filling manhole. */
-  role?: 'leak' | 'leakPressure' | 'storm';
+  /**
+   * leak: combustible gas in an adjacent space; leakPressure: the nearby main losing pressure; storm: a filling manhole;
+   * overload: a bridge's strain or deflection under a heavy vehicle; vibration: an accelerometer uploading waveform records.
+   */
+  role?: 'leak' | 'leakPressure' | 'storm' | 'overload' | 'vibration';
   /** How strongly the storm lifts this sensor (m). */
   stormRise?: number;
+  /** How far the overload lifts this sensor (its unit). */
+  overloadRise?: number;
 }
 
 export interface SimulatorOptions {
@@ -79,8 +85,10 @@ export function simulatedSensors(registered: { deviceId: string; channel: string
   return sorted.map((s) => {
     const spec = demo.get(`${s.deviceId}.${s.channel}`);
     if (spec) {
-      const role = spec.deviceId === 'GD-002' && spec.indicator === 'methane_lel' ? 'leak' : spec.deviceId === 'GP-001' ? 'leakPressure' : spec.indicator === 'drain_level' ? 'storm' : undefined;
-      return { ...s, baseline: spec.baseline, noise: spec.noise, role, stormRise: spec.deviceId === 'DL-001' ? 1.8 : 1.2 };
+      const role = spec.deviceId === 'GD-002' && spec.indicator === 'methane_lel' ? 'leak' : spec.deviceId === 'GP-001' ? 'leakPressure' : spec.indicator === 'drain_level' ? 'storm'
+        : spec.indicator === 'acceleration' ? 'vibration' : DEMO_OVERLOAD[spec.indicator] !== undefined ? 'overload' : undefined;
+      // DL-001 peaks at 2.7 m, above the level-2 2.5 m of drain-level-high: an incident whose drainage analysis the console shows.
+      return { ...s, baseline: spec.baseline, noise: spec.noise, role, stormRise: spec.deviceId === 'DL-001' ? 2.1 : 1.2, overloadRise: DEMO_OVERLOAD[spec.indicator] };
     }
     const profile = PROFILES[s.indicator] ?? FALLBACK;
     const storm = s.indicator === 'drain_level' && hash(s.deviceId) % 10 === 0;
@@ -88,6 +96,9 @@ export function simulatedSensors(registered: { deviceId: string; channel: string
     return { ...s, ...profile, role, stormRise: 1 + (hash(s.deviceId) % 15) / 10 };
   });
 }
+
+/** A heavy vehicle on the demo's bridge: deflection to 56 mm (above the L/600 = 50 mm of its 30 m span, level 2) and strain to 350 με (above 300). */
+const DEMO_OVERLOAD: Record<string, number> = { deflection: 52, strain: 230 };
 
 /** A smooth 0 → 1 → 0 pulse over [start, end) of the cycle. */
 function pulse(phase: number, start: number, end: number): number {
@@ -102,7 +113,27 @@ export function simulatedValue(sensor: SimSensor, elapsedMs: number, cycleMs: nu
   if (sensor.role === 'leak') value += 38 * pulse(phase, 0.25, 0.6); // peaks at level 2
   if (sensor.role === 'leakPressure') value -= 0.12 * pulse(phase, 0.25, 0.6);
   if (sensor.role === 'storm') value += (sensor.stormRise ?? 1.2) * pulse(phase, 0.65, 0.95);
+  if (sensor.role === 'overload') value += (sensor.overloadRise ?? 0) * pulse(phase, 0.05, 0.2);
   return Number(Math.max(0, value).toFixed(3));
+}
+
+/** An accelerometer sample at epoch-ms `ts`: the span ringing at its first natural frequency, with noise (signed: no clamping). */
+export function accelerationSample(sensor: SimSensor, ts: number, index: number): number {
+  const ringing = 0.05 * Math.sin(2 * Math.PI * DEMO_BRIDGE_FREQUENCY_HZ * (ts / 1000));
+  return Number((sensor.baseline + ringing + sensor.noise * noise(index * 17 + ts)).toFixed(4));
+}
+
+/** An accelerometer uploads one waveform record every this many report intervals (records never overlap at 200 ms intervals). */
+const RECORD_EVERY = 20;
+
+/** The waveform record ending at `endMs`: DEMO_ACCELERATION_RECORD samples, oldest first. */
+export function accelerationRecord(sensor: SimSensor, endMs: number): { ts: number; value: number }[] {
+  const { samples, rateHz } = DEMO_ACCELERATION_RECORD;
+  const stepMs = 1000 / rateHz;
+  return Array.from({ length: samples }, (_, i) => {
+    const ts = endMs - (samples - 1 - i) * stepMs;
+    return { ts, value: accelerationSample(sensor, ts, i) };
+  });
 }
 
 /**
@@ -120,11 +151,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const publishAll = () => {
     tick++;
     const now = new Date();
-    for (const [deviceId, sensors] of byDevice) {
-      const values = Object.fromEntries(sensors.map((s) => [s.channel, simulatedValue(s, now.getTime() - started, cycleMs, tick)]));
-      client.publish(uplinkTopic(options.topicPrefix, deviceId), JSON.stringify({ ts: now.toISOString(), values }), { qos: 1 }, (error) => {
+    const send = (deviceId: string, ts: Date, values: Record<string, number>) => {
+      client.publish(uplinkTopic(options.topicPrefix, deviceId), JSON.stringify({ ts: ts.toISOString(), values }), { qos: 1 }, (error) => {
         if (error) options.onError?.(error);
       });
+    };
+    for (const [deviceId, sensors] of byDevice) {
+      const scalar = sensors.filter((s) => s.role !== 'vibration');
+      if (scalar.length > 0) send(deviceId, now, Object.fromEntries(scalar.map((s) => [s.channel, simulatedValue(s, now.getTime() - started, cycleMs, tick)])));
+      // A waveform record: one message per sample, as a gateway forwards a record it has buffered.
+      if ((tick - 1) % RECORD_EVERY === 0) {
+        for (const s of sensors.filter((x) => x.role === 'vibration')) for (const p of accelerationRecord(s, now.getTime())) send(deviceId, new Date(p.ts), { [s.channel]: p.value });
+      }
     }
   };
   publishAll();
