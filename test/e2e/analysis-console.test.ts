@@ -13,6 +13,7 @@ import { startPlatform, type Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { replayDemoLeak } from '../analysis/demo-leak.ts';
+import { replayDemoStormAndBridge } from '../analysis/demo-storm-bridge.ts';
 import { api } from '../support/api.ts';
 import { launchChromium, openApp } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
@@ -47,6 +48,7 @@ describe.skipIf(!chromium.available)('incident analysis in the console', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-analysis-'));
     platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false, auth: 'required', deviceAuth: 'off' });
     await replayDemoLeak(platform.url);
+    await replayDemoStormAndBridge(platform.url);
     const operator = await api(platform);
     incident = await waitFor('the leak incident', async () => (await operator.get<IncidentDto[]>('/api/incidents')).find((i) => i.assetId === 'AS-02'));
     analysis = await operator.get<IncidentAnalysisDto>(`/api/incidents/${incident.id}/analysis`);
@@ -107,6 +109,35 @@ describe.skipIf(!chromium.available)('incident analysis in the console', () => {
       else map.once('idle', () => resolve());
     }));
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'analysis-console.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the bridge checks of BS-01 and the blockage check of DN02 from the demo storm, in Chinese', async () => {
+    const operator = await api(platform!);
+    const incidents = await waitFor('the bridge and storm incidents', async () => {
+      const list = await operator.get<IncidentDto[]>('/api/incidents');
+      const bridge = list.find((i) => i.assetId === 'BS-01');
+      const storm = list.find((i) => i.assetId === 'DN02');
+      return bridge && storm ? { bridge, storm } : undefined;
+    });
+    const bridgeAnalysis = await operator.get<IncidentAnalysisDto>(`/api/incidents/${incidents.bridge.id}/analysis`);
+    const drift = bridgeAnalysis.analyses.flatMap((a) => a.results).find((r) => r.model.name === 'bridge/frequency-drift')!;
+    const bridgeItem = page.locator(`[data-testid="incident-item"][data-incident-id="${incidents.bridge.id}"]`);
+    await bridgeItem.waitFor({ timeout: 30_000 });
+    await bridgeItem.locator('[data-testid="analysis-toggle"]').click();
+    const frequency = bridgeItem.locator('[data-testid="analysis-result"][data-kind="bridge"][data-verdict="frequency_drift"]');
+    await frequency.waitFor({ timeout: 30_000 });
+    expect(await frequency.locator('[data-testid="analysis-conclusion"]').innerText()).toBe(fill(zhCN.analysis.message.bridge.frequencyDrift, drift.message.params, 'zh-CN'));
+    expect(await bridgeItem.locator('[data-testid="analysis-result"][data-kind="bridge"][data-verdict="overload"]').count()).toBe(2);
+
+    const stormItem = page.locator(`[data-testid="incident-item"][data-incident-id="${incidents.storm.id}"]`);
+    await stormItem.waitFor({ timeout: 30_000 });
+    await stormItem.locator('[data-testid="analysis-toggle"]').click();
+    const blockage = stormItem.locator('[data-testid="analysis-result"][data-kind="drainage_diagnosis"]');
+    await blockage.waitFor({ timeout: 30_000 });
+    expect(await blockage.locator('[data-testid="analysis-conclusion"]').innerText()).toMatch(/^DN02 与 DN\d+ 之间未见堵塞特征/);
+    await bridgeItem.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'analysis-console-bridge.png') });
     expect(pageErrors).toEqual([]);
   });
 });
