@@ -16,6 +16,7 @@ import { SPACE_TYPES } from '../network/schema.ts';
 import type { NetworkTwin } from '../network/twin.ts';
 import type { Asset, Position } from '../network/types.ts';
 import { evidence, message, round, type AnalysisResult, type Evidence } from './explain.ts';
+import { MinHeap } from './min-heap.ts';
 
 export type PathKind = 'conduit' | 'trench' | 'soil';
 
@@ -135,37 +136,11 @@ function spread(edges: Edge[][], source: number, decay: Record<PathKind, number>
   const prevKind: (PathKind | null)[] = new Array(n).fill(null);
   const prev = new Int32Array(n).fill(-1);
   cost[source] = 0;
-  // Binary min-heap of [cost, vertex] with lazy deletion.
-  const heap: [number, number][] = [[0, source]];
-  const push = (item: [number, number]) => {
-    heap.push(item);
-    for (let i = heap.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (heap[p]![0] <= heap[i]![0]) break;
-      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
-      i = p;
-    }
-  };
-  const pop = (): [number, number] => {
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && heap[l]![0] < heap[m]![0]) m = l;
-        if (r < heap.length && heap[r]![0] < heap[m]![0]) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
-        i = m;
-      }
-    }
-    return top;
-  };
-  while (heap.length > 0) {
-    const [c, v] = pop();
+  // Lazy deletion: a vertex may sit in the heap several times; stale entries are skipped.
+  const heap = new MinHeap<number>();
+  heap.push(0, source);
+  for (let top = heap.pop(); top; top = heap.pop()) {
+    const [c, v] = top;
     if (c > cost[v]!) continue;
     for (const e of edges[v]!) {
       const nc = c + e.lengthM / decay[e.kind];
@@ -174,7 +149,7 @@ function spread(edges: Edge[][], source: number, decay: Record<PathKind, number>
         length[e.to] = length[v]! + e.lengthM;
         prev[e.to] = v;
         prevKind[e.to] = e.kind;
-        push([nc, e.to]);
+        heap.push(nc, e.to);
       }
     }
   }

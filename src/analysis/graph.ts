@@ -1,4 +1,5 @@
 import type { LinkInfo } from './hydraulics.ts';
+import { MinHeap } from './min-heap.ts';
 
 /**
  * Shortest-path distances along pipes (metres) from one node to every node, over the network's
@@ -11,44 +12,16 @@ export function pipeDistances(links: readonly LinkInfo[], from: string): Map<str
     (adj.get(l.to) ?? adj.set(l.to, []).get(l.to)!).push([l.from, l.lengthM]);
   }
   const dist = new Map<string, number>([[from, 0]]);
-  const heap: Array<[number, string]> = [[0, from]];
-  const push = (item: [number, string]) => {
-    heap.push(item);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (heap[p]![0] <= heap[i]![0]) break;
-      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
-      i = p;
-    }
-  };
-  const pop = (): [number, string] => {
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && heap[l]![0] < heap[m]![0]) m = l;
-        if (r < heap.length && heap[r]![0] < heap[m]![0]) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
-        i = m;
-      }
-    }
-    return top;
-  };
-  while (heap.length > 0) {
-    const [d, node] = pop();
+  const heap = new MinHeap<string>();
+  heap.push(0, from);
+  for (let top = heap.pop(); top; top = heap.pop()) {
+    const [d, node] = top;
     if (d > (dist.get(node) ?? Infinity)) continue;
     for (const [next, w] of adj.get(node) ?? []) {
       const nd = d + w;
       if (nd < (dist.get(next) ?? Infinity)) {
         dist.set(next, nd);
-        push([nd, next]);
+        heap.push(nd, next);
       }
     }
   }
