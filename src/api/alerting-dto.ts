@@ -1,21 +1,10 @@
 // The JSON shapes of the alerting routes (src/api/alerting-routes.ts, docs/alerting.md).
 import type { AlarmDto, NetworkKind, WarningLevel } from './dto.ts';
 export type { Acknowledgement as AckDto, Mute as MuteDto, MuteCause, SilenceMatchers } from '../alerting/types.ts';
-import type { SilenceMatchers } from '../alerting/types.ts';
+import type { Silence, SilenceMatchers } from '../alerting/types.ts';
 
 /** GET /api/silences, POST /api/silences, POST /api/silences/:id/expire */
-export interface SilenceDto {
-  id: string;
-  kind: 'silence' | 'maintenance';
-  matchers: SilenceMatchers;
-  reason: string;
-  createdBy: string;
-  orgId: string | null;
-  startsAt: string;
-  endsAt: string;
-  createdAt: string;
-  endedAt: string | null;
-  endedBy: string | null;
+export interface SilenceDto extends Silence {
   /** In force now (started, not expired, not ended early). */
   active: boolean;
   /** Active alarms it mutes now. */
