@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { drainageApi, type Facility } from '../../api/drainage-programme.ts';
 import { formatValue } from '../../format.ts';
 import { num, useLoad } from './useLoad.ts';
@@ -37,7 +38,7 @@ function FacilityCard({ f, onChanged }: { f: Facility; onChanged(): void }) {
           <ul className="dp-updates">
             {f.patrols.map((p) => (
               <li key={p.id} data-testid="patrol" className={p.alarmId ? 'dp-alarm' : undefined}>
-                {p.name} · {t('drainageProgramme.facilities.every', { minutes: p.intervalMinutes })} · {t('drainageProgramme.facilities.nextDue')} {time(p.nextDueAt, lang)}
+                {p.name} · {patrolInterval(t, p.intervalMinutes)} · {t('drainageProgramme.facilities.nextDue')} {time(p.nextDueAt, lang)}
                 {' · '}{p.lastCheckin ? `${t('drainageProgramme.facilities.lastCheckin')} ${time(p.lastCheckin.at, lang)} ${p.lastCheckin.by}` : t('drainageProgramme.facilities.noCheckin')}
                 {p.missed24h > 0 && <> · <span className="dp-warn">{t('drainageProgramme.facilities.missed', { count: p.missed24h })}</span></>}
                 {' '}<button type="button" onClick={() => void checkIn(p.id)}>{t('drainageProgramme.facilities.checkIn')}</button>
@@ -62,6 +63,13 @@ function FacilityCard({ f, onChanged }: { f: Facility; onChanged(): void }) {
 }
 
 /** Gates, lift pump stations and treatment plants: telemetry, who is on duty, patrols, health records. */
+/** A patrol's interval as people say it: daily, every 2 hours, every 30 minutes. */
+function patrolInterval(t: TFunction, minutes: number): string {
+  if (minutes === 1440) return t('drainageProgramme.facilities.everyDay');
+  if (minutes % 60 === 0) return t('drainageProgramme.facilities.everyHours', { hours: minutes / 60 });
+  return t('drainageProgramme.facilities.every', { minutes });
+}
+
 export function FacilitiesPage() {
   const { t } = useTranslation();
   const { data, error, reload } = useLoad(drainageApi.facilities);
