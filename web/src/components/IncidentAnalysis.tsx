@@ -22,7 +22,7 @@ function EvidenceTable({ evidence }: { evidence: Evidence[] }) {
         {rows.map((e, i) => (
           <tr key={i} title={e.data}>
             <td>{t(`analysis.evidence.${e.key}`, { defaultValue: e.data })}</td>
-            <td className="num">{e.value ?? '—'} {e.unit}</td>
+            <td className="num">{e.value ?? '—'} {e.unit && t(`analysis.unit.${e.unit}`, { defaultValue: e.unit })}</td>
             <td className="source">{e.source}</td>
           </tr>
         ))}
