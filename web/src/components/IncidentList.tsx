@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { AuditVerificationDto, IncidentAction, IncidentDto, IncidentState, OrganisationDto, Role, WorkflowDto } from '../api.ts';
 import { currentPosition, evidenceApi } from '../api/evidence.ts';
@@ -60,6 +61,12 @@ function readingOf(form: Pending): Reading[] | undefined {
   const { name, value, unit } = form.reading;
   const number = Number(value);
   return name.trim() && value.trim() !== '' && Number.isFinite(number) ? [{ name: name.trim(), value: number, unit: unit.trim() || undefined }] : undefined;
+}
+
+/** "Signed in as …", naming the roles only where the account's name does not already say them. */
+function signedInAs(t: TFunction, name: string, roleLabels: string[]): string {
+  const unsaid = roleLabels.filter((label) => !name.includes(label));
+  return unsaid.length > 0 ? t('incidents.signedInAs', { name, roles: unsaid.join(' · ') }) : t('incidents.signedInAsName', { name });
 }
 
 export function IncidentList({ incidents }: Props) {
@@ -170,7 +177,7 @@ export function IncidentList({ incidents }: Props) {
 
       {me ? (
         <p className="console-user" data-testid="console-user">
-          {t('incidents.signedInAs', { name: me.name, roles: me.roles.map((r) => t(`incidents.role.${r}`)).join(' · ') })}
+          {signedInAs(t, me.name, me.roles.map((r) => t(`incidents.role.${r}`)))}
         </p>
       ) : (
         <fieldset className="persona" data-testid="persona">
