@@ -64,7 +64,9 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService | nul
   app.get('/api/auth/me', userRoute, async (request) => {
     const p = request.principal!;
     const user = auth ? await auth.getUser(p.userId) : null;
-    return { ...p, orgName: user?.orgName ?? null };
+    // An owner unit works on its own networks only; everyone else on all of them (null).
+    const networks = auth && p.orgKind === 'owner' && p.orgId ? await auth.networksOf(p.orgId) : null;
+    return { ...p, orgName: user?.orgName ?? null, networks };
   });
 
   // Changing one's own password ends all of one's sessions, this one included: log in again with the new one.

@@ -93,6 +93,12 @@ export class AuthService {
     return row ? toUser(row) : null;
   }
 
+  /** The networks an organisation owns assets on (an owner unit's pages follow them). */
+  async networksOf(orgId: string): Promise<string[]> {
+    const rows = await this.db.query<{ network: string }>('SELECT DISTINCT network FROM assets WHERE owner_id = $1 ORDER BY network', [orgId]);
+    return rows.map((r) => r.network);
+  }
+
   async addUser(user: NewUser): Promise<User> {
     if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(user.id)) throw new AuthError(400, `user id '${user.id}': 2–64 characters a-z 0-9 . _ -, starting with a letter or digit`);
     if (user.roles.length === 0) throw new AuthError(400, 'roles: at least one role');

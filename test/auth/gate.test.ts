@@ -79,7 +79,12 @@ describe('the access gate', () => {
   });
 
   it('tells who is logged in, and role-only routes refuse other roles with 403', async () => {
-    expect(await gas.get('/api/auth/me')).toMatchObject({ userId: USERS.gas, orgId: 'gas-co', orgKind: 'owner', roles: ['owner_dispatcher'], via: 'session' });
+    // An owner unit's networks are those it owns assets on (its pages follow them); the centre works on all.
+    expect(await gas.get('/api/auth/me')).toMatchObject({ userId: USERS.gas, orgId: 'gas-co', orgKind: 'owner', roles: ['owner_dispatcher'], via: 'session', networks: ['gas'] });
+    const drainage = await (await api(platform, USERS.drainage)).get<{ networks: string[] }>('/api/auth/me');
+    expect(drainage.networks).toContain('drainage');
+    expect(drainage.networks).not.toContain('gas');
+    expect(await operator.get('/api/auth/me')).toMatchObject({ orgKind: 'operator', networks: null });
     const refused = await gas.request<{ error: string }>('GET', '/api/auth/tokens');
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatch(/needs one of the roles admin/);

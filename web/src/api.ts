@@ -54,6 +54,8 @@ export interface MeDto {
   orgKind: 'bureau' | 'operator' | 'owner' | null;
   roles: string[];
   via: 'session' | 'token' | 'off';
+  /** The networks an owner unit owns assets on; null: all (centre, bureau, admin). */
+  networks?: NetworkKind[] | null;
 }
 
 let onUnauthorised: () => void = () => undefined;
