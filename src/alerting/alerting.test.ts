@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storesUnderTest } from '../../test/support/stores.ts';
 import { ensureDefaultRules, type AlarmChange, type WarningLevel } from '../detect/index.ts';
 import { createIncident, openIncidentsForAlarms, transitionIncident, type Actor } from '../incidents/index.ts';
-import { NetworkTwin, writeModel, type Asset, type NetworkModel } from '../network/index.ts';
+import { NetworkTwin, writeModel, type NetworkModel } from '../network/index.ts';
 import { migrate, type Db, type Queryable } from '../store/index.ts';
 import {
   acknowledgeAlarm, alarmEvents, alertingStates, AlarmRouter, endSilence, groupAlarms, insertSilence, type Routed, type SilenceMatchers,
 } from './index.ts';
+import { gridPoint, gridSensor, waterNode, waterPipe } from '../../test/support/water-grid.ts';
 
 const stores = await storesUnderTest();
 const T0 = new Date('2026-11-23T08:00:00Z');
@@ -23,18 +24,12 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 const operator: Actor = { userId: 'centre-operator', name: '值班员', orgId: 'centre', orgKind: 'operator', roles: ['centre_operator'] };
 const INCIDENT_LEVEL = 2;
 
-const x = (i: number, y = 0): [number, number] => [112 + i * 0.001, 30 + y * 0.001];
-const node = (id: string, assetType: string, i: number, y = 0): Asset => ({
-  id, name: id, network: 'water', assetType, ownerId: 'water-co', geometry: { type: 'Point', coordinates: x(i, y) }, attributes: {},
-});
-const pipe = (id: string, from: string, to: string, a: [number, number], b: [number, number]): Asset => ({
-  id, name: id, network: 'water', assetType: 'pipe', ownerId: 'water-co', geometry: { type: 'LineString', coordinates: [a, b] }, attributes: { from, to },
-});
+const x = gridPoint;
+const node = waterNode;
+const pipe = waterPipe;
 
 function model(): NetworkModel {
-  const sensor = (id: string, assetId: string, indicator: string, position: [number, number]) => ({
-    id, deviceId: id.split('.')[0]!, channel: id.split('.')[1]!, assetId, name: id, indicator, unit: indicator === 'mains_power' ? '' : 'MPa', location: position,
-  });
+  const sensor = gridSensor;
   const sensors = [
     sensor('D-PS1.power', 'PS1', 'mains_power', x(1)), sensor('D-PS1.p', 'PS1', 'water_pressure', x(1)),
     sensor('D-J1.p', 'J1', 'water_pressure', x(2)), sensor('D-J2.p', 'J2', 'water_pressure', x(4)),

@@ -8,20 +8,15 @@ import type { Rule, WarningLevel } from './types.ts';
 
 export type OverrideScope = 'indicator' | 'asset_class' | 'asset' | 'sensor';
 
-export interface RuleChange {
+/** The rule's own settings a change may set (each documented on `Rule`). */
+type TunableSetting = 'recovery' | 'pendingS' | 'keepFiringS' | 'deescalateS' | 'reopenWithinS' | 'windowS' | 'tolerance' | 'min' | 'max';
+
+export interface RuleChange extends Partial<Pick<Rule, TunableSetting>> {
   scope: OverrideScope;
   /** The asset type, asset id or sensor id the override applies to (not for `indicator`). */
   target?: string;
+  /** A null level removes that level. */
   thresholds?: Partial<Record<WarningLevel, number | null>>;
-  recovery?: number;
-  pendingS?: number;
-  keepFiringS?: number;
-  deescalateS?: number;
-  reopenWithinS?: number;
-  windowS?: number;
-  tolerance?: number;
-  min?: number;
-  max?: number;
   note?: string;
 }
 

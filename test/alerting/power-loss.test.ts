@@ -10,25 +10,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertingStates, AlarmRouter } from '../../src/alerting/index.ts';
 import { ensureDefaultRules, loadRuleBook, openOfflineAlarms, type AlarmChange, type RuleBook } from '../../src/detect/index.ts';
 import { IngestPipeline } from '../../src/ingest/index.ts';
-import { NetworkTwin, SensorRegistry, writeModel, type Asset, type NetworkModel } from '../../src/network/index.ts';
+import { NetworkTwin, SensorRegistry, writeModel, type NetworkModel } from '../../src/network/index.ts';
 import { migrate, PartitionKeeper, type Db } from '../../src/store/index.ts';
 import { storesUnderTest } from '../support/stores.ts';
+import { gridPoint, gridSensor, waterNode, waterPipe } from '../support/water-grid.ts';
 
 const stores = await storesUnderTest();
 const T0 = Date.now() - 3_600_000;
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
-const x = (i: number, y = 0): [number, number] => [112 + i * 0.001, 30 + y * 0.001];
-const node = (id: string, assetType: string, i: number, y = 0): Asset => ({
-  id, name: id, network: 'water', assetType, ownerId: 'water-co', geometry: { type: 'Point', coordinates: x(i, y) }, attributes: {},
-});
-const pipe = (id: string, from: string, to: string, a: [number, number], b: [number, number]): Asset => ({
-  id, name: id, network: 'water', assetType: 'pipe', ownerId: 'water-co', geometry: { type: 'LineString', coordinates: [a, b] }, attributes: { from, to },
-});
+const x = gridPoint;
+const node = waterNode;
+const pipe = waterPipe;
 
 function model(): NetworkModel {
-  const sensor = (id: string, assetId: string, indicator: string, position: [number, number]) => ({
-    id, deviceId: id.split('.')[0]!, channel: id.split('.')[1]!, assetId, name: id, indicator, unit: indicator === 'mains_power' ? '' : 'MPa', location: position,
-  });
+  const sensor = gridSensor;
   const sensors = [
     sensor('D-PS1.power', 'PS1', 'mains_power', x(1)), sensor('D-PS1.p', 'PS1', 'water_pressure', x(1)),
     sensor('D-J1.p', 'J1', 'water_pressure', x(2)), sensor('D-J9.p', 'J9', 'water_pressure', x(1, 1)),

@@ -13,7 +13,7 @@ import {
 } from './grading.ts';
 import { createCampaign, type NewCampaign } from './repository.ts';
 import { readXlsxRows, XlsxError, type SheetRow } from './xlsx.ts';
-import { INSPECTION_METHODS, InspectionError, type InspectionMethod } from './types.ts';
+import { INSPECTION_METHODS, InspectionError, type Inspection, type InspectionMethod } from './types.ts';
 
 /** Canonical column → the headers inspection software exports under (English, then Chinese). */
 const COLUMNS = {
@@ -77,16 +77,8 @@ export interface ParsedDefect extends DefectObservation {
   line: number;
 }
 
-export interface ParsedInspection {
-  segmentId: string;
-  ownerId: string;
-  inspectedOn: string;
-  method: InspectionMethod;
-  lengthM: number;
-  diameterMm: number | null;
-  region: RegionClass | null;
-  soil: SoilClass | null;
-  videoUrl: string | null;
+export interface ParsedInspection
+  extends Pick<Inspection, 'segmentId' | 'ownerId' | 'inspectedOn' | 'method' | 'lengthM' | 'diameterMm' | 'region' | 'soil' | 'videoUrl'> {
   defects: ParsedDefect[];
   firstLine: number;
 }
