@@ -1,5 +1,6 @@
 export { DiskAttachmentStore } from './store.ts';
-export type { AttachmentStore } from './store.ts';
+export type { AttachmentStore, StoredObject } from './store.ts';
+export { ORPHAN_GRACE_MS, sweepOrphanFiles } from './sweep.ts';
 export { ALLOWED_MEDIA_TYPES, isImage, MAX_ATTACHMENT_BYTES, sniffMediaType, uploadRefusal } from './media.ts';
 export type { MediaType } from './media.ts';
 export { downscale, ImageError, jpegOrientation, orient, thumbnail, THUMBNAIL_EDGE } from './thumbnail.ts';

@@ -1,7 +1,7 @@
 // Where attachment bytes live. The database keeps the metadata and the SHA-256; the store only
-// puts, gets and deletes opaque keys. The disk store (the default) writes under DATA_DIR/evidence;
-// an S3-compatible store would implement the same three methods.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// puts, gets, lists and deletes opaque keys. The disk store (the default) writes under DATA_DIR/evidence;
+// an S3-compatible store would implement the same four methods.
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface AttachmentStore {
@@ -9,7 +9,17 @@ export interface AttachmentStore {
   /** undefined when there is no such key. */
   get(key: string): Promise<Buffer | undefined>;
   delete(key: string): Promise<void>;
+  /** Every stored key with when it was last written (for the orphan sweep). */
+  list(): AsyncIterable<StoredObject>;
 }
+
+export interface StoredObject {
+  key: string;
+  modifiedAt: Date;
+}
+
+/** Suffix of a file being written; renamed away once complete. */
+export const PARTIAL_SUFFIX = '.partial';
 
 const KEY = /^[a-z0-9][a-z0-9/_.-]{0,200}$/;
 
@@ -31,7 +41,7 @@ export class DiskAttachmentStore implements AttachmentStore {
     const file = this.file(key);
     await mkdir(path.dirname(file), { recursive: true });
     // Written aside and renamed, so a reader never sees half a file.
-    const partial = `${file}.partial`;
+    const partial = `${file}${PARTIAL_SUFFIX}`;
     await writeFile(partial, bytes, { flag: 'w' });
     await rename(partial, file);
   }
@@ -47,5 +57,26 @@ export class DiskAttachmentStore implements AttachmentStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.file(key), { force: true });
+  }
+
+  async *list(): AsyncIterable<StoredObject> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const key = path.relative(this.root, file).split(path.sep).join('/');
+      try {
+        yield { key, modifiedAt: (await stat(file)).mtime };
+      } catch (error) {
+        // Deleted since the listing (an upload that failed and cleaned up): nothing to report.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
   }
 }

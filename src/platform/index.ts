@@ -13,7 +13,7 @@ import {
   AuthCounters, DEMO_GATEWAY_ID, DeviceCredentials, ensureDemoCredentials, IngestPipeline, readDeviceAuth, startEmbeddedBroker, startExternalSubscriber,
   urlWithLogin, type DeviceAuthMode, type MqttLogin, readHj212Port, startHj212Server,
 } from '../ingest/index.ts';
-import { DiskAttachmentStore, registerEvidenceRoutes } from '../evidence/index.ts';
+import { DiskAttachmentStore, registerEvidenceRoutes, sweepOrphanFiles } from '../evidence/index.ts';
 import { backfillAudit, escalateOverdue, listIncidents } from '../incidents/index.ts';
 import { runDrainageChecks } from '../drainage/checks.ts';
 import { LoggingNotifier, NotifyService, readNotifyConfig, registerNotifyRoutes, type RetryPolicy } from '../notify/index.ts';
@@ -222,6 +222,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await notify.tick();
     }, (error) => logger.error({ err: error }, 'webhook delivery pass failed')));
     cleanups.push(every(3_600_000, retain, (error) => logger.error({ err: error }, 'retention failed')));
+    // Every process sweeps the evidence store it writes to (its own DATA_DIR), so not the leader only.
+    const evidenceStore = new DiskAttachmentStore(path.join(dataDir, 'evidence'));
+    const sweepEvidence = async () => {
+      const removed = await sweepOrphanFiles(db, evidenceStore, clock());
+      if (removed.length > 0) logger.warn({ removed }, 'evidence: removed files no attachment names (an upload cut off between file and row)');
+    };
+    const logSweepError = (error: unknown) => logger.error({ err: error }, 'evidence orphan sweep failed');
+    const firstSweep = sweepEvidence().catch(logSweepError);
+    cleanups.push(() => firstSweep);
+    cleanups.push(every(3_600_000, sweepEvidence, logSweepError));
     cleanups.push(every(options.drainageCheckMs ?? 60_000, lease.only(async () => {
       const changes = await runDrainageChecks(db, clock(), config.timeZone);
       if (changes.length === 0) return;
@@ -270,7 +280,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       // One network twin in memory, shared by the network and analysis routes.
       twin: lazyTwin(db),
     });
-    registerEvidenceRoutes(app, { db, store: new DiskAttachmentStore(path.join(dataDir, 'evidence')), clock });
+    registerEvidenceRoutes(app, { db, store: evidenceStore, clock });
     registerNotifyRoutes(app, { db, service: notify, clock });
     cleanups.push(() => app.close());
     const httpPort = await choosePort(config.port, 8080, config.host);
