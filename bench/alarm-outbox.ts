@@ -6,7 +6,7 @@
 //   npx tsx bench/alarm-outbox.ts [--batch 100] [--subscriptions 3] [--runs 7]
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { EventBus } from '../src/bus/index.ts';
+import { InProcessBus } from '../src/bus/index.ts';
 import { ensureDefaultRules, type AlarmChange } from '../src/detect/index.ts';
 import { createSubscription, NotifyService } from '../src/notify/index.ts';
 import { seedDemoCity } from '../src/sim/seed.ts';
@@ -20,7 +20,7 @@ await migrate(db);
 await ensureDefaultRules(db);
 await seedDemoCity(db);
 const notify = new NotifyService({
-  db, bus: new EventBus(), clock: () => new Date(), logger: pino({ level: 'silent' }), notifiers: [],
+  db, bus: new InProcessBus(), clock: () => new Date(), logger: pino({ level: 'silent' }), notifiers: [],
   sensorContext: () => ({ ownerId: 'gas-co', assetId: 'AS-01' }),
 });
 let alarmId = 0;

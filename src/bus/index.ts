@@ -1,30 +1,20 @@
-import { EventEmitter } from 'node:events';
-import type { Alarm } from '../detect/index.ts';
-import type { Incident } from '../incidents/index.ts';
-import type { AlarmAlerting, Notice } from '../alerting/index.ts';
+import type { Logger } from 'pino';
+import { InProcessBus } from './fanout.ts';
+import { NatsBus } from './nats.ts';
+import { PgNotifyBus } from './postgres.ts';
+import type { EventBus } from './types.ts';
 
-// In-process event bus: what committed changes the rest of the process (the live WebSocket)
-// hears about. The cluster mode replaces it with NATS behind the same two methods.
-export type PlatformEvent =
-  | { type: 'readings'; readings: { sensorId: string; ts: string; value: number }[] }
-  | { type: 'alarms'; alarms: Alarm[]; /** acknowledgement, mute and flapping by alarm id */ alerting?: Record<string, AlarmAlerting> }
-  | { type: 'incidents'; incidents: Incident[] }
-  /** What to notify (unmuted raises and escalations, un-mutes, flapping once), with the alarms concerned. */
-  | { type: 'notices'; notices: Notice[]; alarms: Alarm[]; alerting: Record<string, AlarmAlerting> };
+export type { BusOrigin, EventBus, PlatformEvent } from './types.ts';
+export { InProcessBus } from './fanout.ts';
+export { NatsBus, DEFAULT_NATS_SUBJECT } from './nats.ts';
+export { PgNotifyBus, BUS_CHANNEL } from './postgres.ts';
 
-export class EventBus {
-  private emitter = new EventEmitter();
-
-  constructor() {
-    this.emitter.setMaxListeners(0);
-  }
-
-  publish(event: PlatformEvent): void {
-    this.emitter.emit('event', event);
-  }
-
-  subscribe(listener: (event: PlatformEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
-  }
+/**
+ * The bus of a platform process (docs/cluster.md): NATS with `natsUrl`, PostgreSQL LISTEN/NOTIFY
+ * when several processes may share `databaseUrl`, in process on PGlite (one process per DATA_DIR).
+ */
+export async function openBus(options: { natsUrl?: string; natsSubject?: string; databaseUrl?: string; logger: Logger }): Promise<EventBus> {
+  if (options.natsUrl) return NatsBus.connect({ url: options.natsUrl, subject: options.natsSubject, logger: options.logger });
+  if (options.databaseUrl) return PgNotifyBus.connect({ url: options.databaseUrl, logger: options.logger });
+  return new InProcessBus();
 }

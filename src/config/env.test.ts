@@ -7,7 +7,7 @@ describe('readConfig', () => {
   it('has the documented defaults', () => {
     expect(readConfig({})).toMatchObject({
       port: undefined, mqttPort: undefined, dataDir: './data', databaseUrl: undefined, mqttUrl: undefined,
-      topicPrefix: 'lifeline', incidentLevel: 2, simulate: true,
+      topicPrefix: 'lifeline', incidentLevel: 2, simulate: true, natsUrl: undefined, natsSubject: 'lifeline.events',
     });
   });
   it('names the variable that is wrong', () => {
@@ -16,6 +16,8 @@ describe('readConfig', () => {
     expect(() => readConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL: protocol mysql:/);
     expect(() => readConfig({ MQTT_URL: 'not a url' })).toThrow(/^MQTT_URL: not a URL/);
     expect(() => readConfig({ SIMULATE: 'maybe' })).toThrow(/^SIMULATE=maybe/);
+    expect(() => readConfig({ NATS_URL: 'http://127.0.0.1:4222' })).toThrow(/^NATS_URL: protocol http:/);
+    expect(() => readConfig({ NATS_SUBJECT: 'lifeline.>' })).toThrow(/^NATS_SUBJECT=lifeline\.>/);
   });
 });
 

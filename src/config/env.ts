@@ -11,6 +11,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   mqttUrl: string | undefined;
+  /** Carry live events across processes through NATS (docs/cluster.md). */
+  natsUrl: string | undefined;
+  /** The NATS subject of this deployment's events (two deployments on one NATS server take two). */
+  natsSubject: string;
   topicPrefix: string;
   /** MQTT 5 shared-subscription group on an external broker; null = plain MQTT 3.1.1 subscription. */
   mqttShareGroup: string | null;
@@ -79,6 +83,15 @@ function timeZone(env: Env): string {
   return zone;
 }
 
+function natsSubject(env: Env): string {
+  const subject = env.NATS_SUBJECT || 'lifeline.events';
+  // Tokens separated by dots; no wildcards or spaces, since the subject is published to.
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subject)) {
+    throw new ConfigError(`NATS_SUBJECT=${subject}: expected dot-separated tokens of letters, digits, _ and - (e.g. lifeline.events)`);
+  }
+  return subject;
+}
+
 /** Reads the documented environment variables (see README, Configuration). */
 export function readConfig(env: Env = process.env): Config {
   return {
@@ -88,6 +101,8 @@ export function readConfig(env: Env = process.env): Config {
     dataDir: env.DATA_DIR || './data',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     mqttUrl: url(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
+    natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    natsSubject: natsSubject(env),
     topicPrefix: env.MQTT_TOPIC_PREFIX || 'lifeline',
     mqttShareGroup: env.MQTT_SHARE_GROUP === 'none' ? null : env.MQTT_SHARE_GROUP || 'lifeline',
     instanceId: env.INSTANCE_ID || hostname(),

@@ -58,12 +58,12 @@ export class NotifyService {
     this.outbox = new AlarmOutbox(options.sensorContext);
   }
 
-  /** Hears the bus until the returned function is called. */
+  /** Hears this process's events on the bus until the returned function is called (another process notifies for its own changes). */
   listen(): () => void {
     return this.options.bus.subscribe((event: PlatformEvent) => {
       if (event.type !== 'incidents') return;
       this.handle(event.incidents.flatMap(incidentEvents));
-    });
+    }, 'local');
   }
 
   /**

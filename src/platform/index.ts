@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { buildApi, type GateRoute } from '../api/index.ts';
 import { lazyTwin } from '../api/network-routes.ts';
 import { AuthService, ensureInitialUsers, formatInitialLogins, readAuthMode, type AuthMode, type InitialLogin } from '../auth/index.ts';
-import { EventBus } from '../bus/index.ts';
+import { openBus } from '../bus/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
 import { ensureDefaultRules, openOfflineAlarms, RuleBookWatch } from '../detect/index.ts';
 import {
@@ -148,7 +148,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     // Rules changed through another process reach this one within rulesCheckMs (src/detect/revision.ts).
     const ruleWatch = await RuleBookWatch.load(db);
     const rules = ruleWatch.book;
-    const bus = new EventBus();
+    // Live events cross processes through NATS, or PostgreSQL LISTEN/NOTIFY without it (docs/cluster.md). Closed late: the last announcements still go out.
+    const bus = await openBus({ natsUrl: config.natsUrl, natsSubject: config.natsSubject, databaseUrl: config.databaseUrl, logger });
+    cleanups.push(() => bus.close());
     const onError = (error: unknown) => logger.error({ err: error }, 'ingest error');
     const partitions = new PartitionKeeper(db);
     const clock = options.clock ?? (() => new Date());

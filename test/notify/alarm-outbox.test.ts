@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/bus/index.ts';
+import { InProcessBus } from '../../src/bus/index.ts';
 import { ensureDefaultRules, loadRuleBook, type AlarmChange, type RuleBook } from '../../src/detect/index.ts';
 import { IngestPipeline } from '../../src/ingest/index.ts';
 import { SensorRegistry } from '../../src/network/index.ts';
@@ -45,7 +45,7 @@ describe.each(stores)('alarm webhook outbox: $name', (store) => {
 
   /** A process's notification service (its worker runs only when the test calls tick). */
   const notifyService = () => new NotifyService({
-    db, bus: new EventBus(), clock: () => new Date(), logger: pino({ level: 'silent' }), notifiers: [],
+    db, bus: new InProcessBus(), clock: () => new Date(), logger: pino({ level: 'silent' }), notifiers: [],
     sensorContext: (id) => ({ ownerId: sensors.get(id)?.ownerId ?? null, assetId: sensors.get(id)?.assetId ?? null }),
   });
   /** A process's pipeline writing to the outbox; `announce` is its after-commit step (absent: the process died there). */

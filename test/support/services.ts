@@ -7,6 +7,7 @@ export const isCI = process.env.CI === 'true' || process.env.CI === '1';
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const MOSQUITTO_URL = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function tcpReachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -43,6 +44,11 @@ export async function postgresService(): Promise<ServiceCheck> {
 export async function mosquittoService(): Promise<ServiceCheck> {
   const url = new URL(MOSQUITTO_URL);
   return check('Mosquitto', await tcpReachable(url.hostname, Number(url.port || 1883)), MOSQUITTO_URL);
+}
+
+export async function natsService(): Promise<ServiceCheck> {
+  const url = new URL(NATS_URL);
+  return check('NATS', await tcpReachable(url.hostname, Number(url.port || 4222)), NATS_URL);
 }
 
 export async function chromiumService(): Promise<ServiceCheck> {
