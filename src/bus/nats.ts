@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/index.ts';
 import { Fanout } from './fanout.ts';
 import { FrameDecoder, FrameEncoder, newOrigin } from './frames.ts';
 import type { BusOrigin, EventBus, PlatformEvent } from './types.ts';
@@ -48,7 +49,7 @@ export class NatsBus implements EventBus {
         noEcho: true,
       });
     } catch (error) {
-      throw new Error(`NATS_URL=${options.url}: cannot connect (${error instanceof Error ? error.message : String(error)})`);
+      throw new ConfigError(`NATS_URL=${options.url}: cannot connect (${error instanceof Error ? error.message : String(error)})`);
     }
     return new NatsBus(connection, options.subject ?? DEFAULT_NATS_SUBJECT, options.logger);
   }
