@@ -1,9 +1,12 @@
 // Messages to people, through channel adapters (SMS, WeChat Work, DingTalk). Each adapter
-// implements Notifier; the one shipped writes what it would send to the log (pino), so a
-// deployment sees exactly which messages a real gateway would carry. NOTIFY_CHANNELS names the
-// channels in use (comma-separated: sms, wecom, dingtalk; empty: none).
+// implements Notifier. A channel with a gateway URL posts to it (gateways.ts); without one it
+// writes what it would send to the log (pino), so `npm start` works offline and a deployment sees
+// exactly which messages a gateway would carry. NOTIFY_CHANNELS names the channels in use
+// (comma-separated: sms, wecom, dingtalk; empty: none). The messages are stored and sent by the
+// queue worker (messages.ts), never straight from here.
 import type { Logger } from 'pino';
 import type { OutboundEvent } from './events.ts';
+import type { AttemptOutcome } from './queue.ts';
 
 export type Channel = 'sms' | 'wecom' | 'dingtalk';
 export const CHANNELS: readonly Channel[] = ['sms', 'wecom', 'dingtalk'];
@@ -16,16 +19,27 @@ export interface Message {
   key: string;
 }
 
+/** A stored message on its way out: its id is the same on every attempt (a gateway deduplicates by it). */
+export interface OutgoingMessage extends Message {
+  id: string;
+}
+
 export interface Notifier {
   readonly channel: Channel;
-  send(message: Message): Promise<void>;
+  /** Where messages go, for the admin page: `log`, or the gateway's origin (never its key or token). */
+  readonly target: string;
+  /** One attempt; a failure is an outcome with its error, not a throw. */
+  send(message: OutgoingMessage, timeoutMs: number): Promise<AttemptOutcome>;
 }
 
 export class LoggingNotifier implements Notifier {
+  readonly target = 'log';
+
   constructor(readonly channel: Channel, private logger: Logger) {}
 
-  async send(message: Message): Promise<void> {
-    this.logger.info({ channel: this.channel, to: message.to, key: message.key, text: message.text }, 'notification (logging adapter)');
+  async send(message: OutgoingMessage): Promise<AttemptOutcome> {
+    this.logger.info({ channel: this.channel, to: message.to, key: message.key, messageId: message.id, text: message.text }, 'notification (logging adapter)');
+    return { status: null, error: null };
   }
 }
 

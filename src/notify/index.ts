@@ -5,7 +5,12 @@ export type { RetryPolicy } from './backoff.ts';
 export { alarmEvent, EVENT_TYPES, incidentEvents } from './events.ts';
 export type { EventType, OutboundEvent } from './events.ts';
 export { CHANNELS, LoggingNotifier, messageFor, readChannels } from './channels.ts';
-export type { Channel, Message, Notifier } from './channels.ts';
+export type { Channel, Message, Notifier, OutgoingMessage } from './channels.ts';
+export { dingTalkSign, HttpGatewayNotifier, MESSAGE_HEADER } from './gateways.ts';
+export type { GatewaySettings } from './gateways.ts';
+export { listMessages, MESSAGE_MAX_AGE_MS, requeueMessage, sendDueMessages, writeMessages } from './messages.ts';
+export type { MessageState, StoredMessage } from './messages.ts';
+export type { AttemptOutcome, AttemptRecord } from './queue.ts';
 export {
   createSubscription, deactivateSubscription, deliverDue, enqueueEvents, generateSecret, listDeliveries, listSubscriptions, requeueDelivery,
 } from './webhooks.ts';
@@ -19,5 +24,5 @@ export { AlarmOutbox, SUBSCRIBERS_TTL_MS } from './outbox.ts';
 export type { NotifyOptions } from './service.ts';
 export { registerNotifyRoutes } from './routes.ts';
 export type { NotifyRoutesOptions } from './routes.ts';
-export { readNotifyConfig } from './config.ts';
-export type { NotifyConfig } from './config.ts';
+export { createNotifiers, readNotifyConfig } from './config.ts';
+export type { ChannelSetting, NotifyConfig } from './config.ts';

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Incident } from '../incidents/index.ts';
 import { DEFAULT_RETRY, nextAttemptAt, retryDelayMs } from './backoff.ts';
 import { messageFor, readChannels } from './channels.ts';
+import { readNotifyConfig } from './config.ts';
+import { dingTalkSign } from './gateways.ts';
 import { incidentEvents } from './events.ts';
 import { signatureHeader, signPayload, verifySignature } from './signature.ts';
 
@@ -92,5 +94,26 @@ describe('events and messages', () => {
     expect(readChannels('sms, dingtalk,sms')).toEqual(['sms', 'dingtalk']);
     expect(readChannels(undefined)).toEqual([]);
     expect(() => readChannels('sms,fax')).toThrow(/fax is not one of sms, wecom, dingtalk/);
+  });
+});
+
+describe('channel gateways', () => {
+  it('signs for a DingTalk robot as DingTalk computes it (value from openssl dgst -sha256 -hmac … -binary | base64)', () => {
+    expect(dingTalkSign('SEC0123456789abcdef', 1795420800000)).toBe('0pydQKBta3XgBb6Olvajl4kVzWmmCI/udt9rNMHvicw=');
+  });
+
+  it('reads each channel\'s gateway: logging without a URL, HTTP with one, a URL for a channel not in use refused', () => {
+    expect(readNotifyConfig({ NOTIFY_CHANNELS: 'sms,wecom' }).channels).toEqual([
+      { channel: 'sms', url: null, secret: null }, { channel: 'wecom', url: null, secret: null },
+    ]);
+    expect(readNotifyConfig({
+      NOTIFY_CHANNELS: 'dingtalk,wecom', NOTIFY_DINGTALK_URL: 'https://oapi.dingtalk.com/robot/send?access_token=t', NOTIFY_DINGTALK_SECRET: 'SECx',
+      NOTIFY_WECOM_URL: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k',
+    }).channels).toEqual([
+      { channel: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=t', secret: 'SECx' },
+      { channel: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', secret: null },
+    ]);
+    expect(() => readNotifyConfig({ NOTIFY_SMS_URL: 'http://sms.local/send' })).toThrow('NOTIFY_SMS_URL is set but NOTIFY_CHANNELS does not include sms');
+    expect(() => readNotifyConfig({ NOTIFY_CHANNELS: 'sms', NOTIFY_SMS_URL: 'sms.local/send' })).toThrow('NOTIFY_SMS_URL=sms.local/send: expected an http:// or https:// URL');
   });
 });

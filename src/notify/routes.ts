@@ -1,14 +1,17 @@
-// Notification routes: webhook subscriptions, their delivery log and integration keys (admins);
+// Notification routes: webhook subscriptions, their delivery log, the log of messages to people
+// (SMS, WeChat Work, DingTalk) and integration keys (admins);
 // the inbound feedback endpoint integrations post to, authenticated by its HMAC signature rather
 // than a login (so `public` at the gate: the signature, timestamp and delivery id are checked here).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IncidentError, listIncidents, type Role } from '../incidents/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { CHANNELS, type Channel } from './channels.ts';
 import { EVENT_TYPES, type EventType } from './events.ts';
 import {
   createIntegrationKey, deactivateIntegrationKey, InboundError, INTEGRATION_ROLES, listInboundAttempts, listIntegrationKeys, logInboundAttempt,
 } from './inbound.ts';
+import { listMessages, requeueMessage } from './messages.ts';
 import type { NotifyService } from './service.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER } from './signature.ts';
 import { createSubscription, deactivateSubscription, listDeliveries, listSubscriptions, requeueDelivery } from './webhooks.ts';
@@ -29,6 +32,11 @@ const subscriptionBody = z.object({
 const deliveriesQuery = z.object({
   subscriptionId: z.string().regex(/^\d{1,18}$/).optional(),
   state: z.enum(['pending', 'delivered', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+const messagesQuery = z.object({
+  state: z.enum(['pending', 'sent', 'failed']).optional(),
+  channel: z.enum(CHANNELS as [string, ...string[]]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 const keyBody = z.object({
@@ -78,6 +86,18 @@ export function registerNotifyRoutes(app: FastifyInstance, options: NotifyRoutes
     if (!(await requeueDelivery(db, request.params.id, clock()))) {
       return reply.code(409).send({ error: `delivery ${request.params.id} is not a failed delivery of an active subscription` });
     }
+    return reply.code(202).send({ id: request.params.id, state: 'pending' });
+  });
+
+  app.get('/api/notifications/channels', admin, async () => options.service.channels());
+  app.get('/api/notifications/messages', admin, async (request, reply) => {
+    const query = messagesQuery.safeParse(request.query);
+    if (!query.success) return reply.code(400).send(invalid(query.error));
+    return listMessages(db, { ...query.data, channel: query.data.channel as Channel | undefined });
+  });
+  app.post<{ Params: { id: string } }>('/api/notifications/messages/:id/retry', admin, async (request, reply) => {
+    if (!(await requeueMessage(db, request.params.id, clock()))) return reply.code(409).send({ error: `message ${request.params.id} is not a failed message` });
+    request.log.info({ messageId: request.params.id, by: request.principal!.userId }, 'message to people queued again by hand');
     return reply.code(202).send({ id: request.params.id, state: 'pending' });
   });
 

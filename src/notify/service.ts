@@ -1,22 +1,24 @@
 // Notifications, wired: hears the committed changes the platform announces (incidents on the bus,
-// alarm changes from the pipeline), writes webhook deliveries for them and tells people through
-// the configured channels; its timer delivers what is due. Incident deliveries are written just
-// after a change commits, so a crash in that instant (or an announcement lost) would miss one: the
-// timer also goes over recently changed incidents every catchUpMs and writes what is missing (a
-// delivery is unique per event and subscription, so nothing is written twice). Alarm deliveries of
-// the pipeline and the offline check are written inside their transactions (outbox.ts), so they
-// cannot be missed; their announcement only tells people. Several processes may run it: each
-// delivery is claimed by one (lease, SKIP LOCKED), so nothing is sent twice at once.
+// alarm changes re-handled by noise control), writes their webhook deliveries and their messages
+// to people (one per configured channel); its timer sends what is due. Incident rows are written
+// just after a change commits, so a crash in that instant (or an announcement lost) would miss
+// one: the timer also goes over recently changed incidents every catchUpMs and writes what is
+// missing (a delivery is unique per event and subscription, a message per event, channel and
+// recipient, so nothing is written twice). The rows of the pipeline's and the offline check's
+// alarm changes are written inside their transactions (outbox.ts), so they cannot be missed.
+// Several processes may run it: each row is claimed by one (lease, SKIP LOCKED, queue.ts), so
+// nothing is sent twice at once.
 import type { Logger } from 'pino';
 import type { EventBus, PlatformEvent } from '../bus/index.ts';
 import type { AlarmChange } from '../detect/index.ts';
 import { listIncidents } from '../incidents/index.ts';
 import type { Db, Queryable } from '../store/index.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
-import { messageFor, type Notifier } from './channels.ts';
+import type { Notifier } from './channels.ts';
 import { alarmEvent, incidentEvents, type OutboundEvent } from './events.ts';
 import { AlarmOutbox } from './outbox.ts';
 import { applyFeedback, pruneInboundDeliveries, type InboundRequest } from './inbound.ts';
+import { sendDueMessages, writeMessages } from './messages.ts';
 import { deliverDue, enqueueEvents } from './webhooks.ts';
 
 export interface NotifyOptions {
@@ -24,6 +26,7 @@ export interface NotifyOptions {
   bus: EventBus;
   clock: () => Date;
   logger: Logger;
+  /** One adapter per channel in use (config.ts createNotifiers); none: no messages to people are written. */
   notifiers: Notifier[];
   /** The owner unit and asset of a sensor (alarm events are scoped by them). */
   sensorContext: (sensorId: string) => { ownerId: string | null; assetId: string | null };
@@ -37,13 +40,8 @@ export interface NotifyOptions {
 const CATCH_UP_OVERLAP_MS = 15 * 60_000;
 const CATCH_UP_FIRST_MS = 86_400_000;
 
-/** Messages already handed to the channels, remembered this long (incidents are announced whole, again and again). */
-const SENT_MEMORY = 10_000;
-
 export class NotifyService {
   private queue: Promise<void> = Promise.resolve();
-  private sent = new Set<string>();
-  private readonly since: number;
   readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly catchUpMs: number;
@@ -51,11 +49,10 @@ export class NotifyService {
   private readonly outbox: AlarmOutbox;
 
   constructor(private options: NotifyOptions) {
-    this.since = options.clock().getTime();
     this.policy = options.policy ?? DEFAULT_RETRY;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.catchUpMs = options.catchUpMs ?? 60_000;
-    this.outbox = new AlarmOutbox(options.sensorContext);
+    this.outbox = new AlarmOutbox(options.sensorContext, options.notifiers.map((n) => n.channel));
   }
 
   /** Hears this process's events on the bus until the returned function is called (another process notifies for its own changes). */
@@ -67,18 +64,21 @@ export class NotifyService {
   }
 
   /**
-   * Alarm changes, as they commit. `recorded`: their deliveries were written in their transaction
-   * (recordAlarmChanges), so only people are told; otherwise the deliveries are written now.
+   * Alarm changes that committed without going through the outbox (noise control re-handling
+   * them: a silence ending, flapping settling): their deliveries and messages are written now.
    */
-  alarmChanges(changes: AlarmChange[], options: { recorded?: boolean } = {}): void {
+  alarmChanges(changes: AlarmChange[]): void {
     if (changes.length === 0) return;
     const at = this.options.clock();
-    const events = changes.map((c) => alarmEvent(c, this.options.sensorContext(c.sensorId), at));
-    if (options.recorded) this.queue = this.queue.then(() => this.tell(events));
-    else this.handle(events);
+    this.handle(changes.map((c) => alarmEvent(c, this.options.sensorContext(c.sensorId), at)));
   }
 
-  /** Writes the webhook deliveries of alarm changes in the caller's transaction (the outbox); returns how many. */
+  /** The channels in use and where each sends (the admin page). */
+  channels(): { channel: string; target: string }[] {
+    return this.options.notifiers.map((n) => ({ channel: n.channel, target: n.target }));
+  }
+
+  /** Writes the webhook deliveries and messages of alarm changes in the caller's transaction (the outbox); returns how many rows. */
   recordAlarmChanges(tx: Queryable, changes: AlarmChange[], at: Date): Promise<number> {
     return this.outbox.record(tx, changes, at);
   }
@@ -97,30 +97,20 @@ export class NotifyService {
     if (events.length === 0) return;
     this.queue = this.queue.then(async () => {
       try {
-        await enqueueEvents(this.options.db, events, this.options.clock());
+        await this.write(events);
       } catch (error) {
-        this.options.logger.error({ err: error }, 'webhook deliveries could not be written');
+        this.options.logger.error({ err: error }, 'webhook deliveries or messages could not be written');
       }
-      await this.tell(events);
     });
   }
 
-  private async tell(events: OutboundEvent[]): Promise<void> {
-    if (this.options.notifiers.length === 0) return;
-    for (const event of events) {
-      // Only what happened while this process runs: an incident announced again brings its whole history.
-      if (Date.parse(event.occurredAt) < this.since - 60_000 || this.sent.has(event.key)) continue;
-      const message = messageFor(event);
-      if (!message) continue;
-      this.sent.add(event.key);
-      if (this.sent.size > SENT_MEMORY) this.sent.delete(this.sent.values().next().value!);
-      for (const notifier of this.options.notifiers) {
-        await notifier.send(message).catch((error: unknown) => this.options.logger.warn({ err: error, channel: notifier.channel }, 'notification failed'));
-      }
-    }
+  private async write(events: OutboundEvent[]): Promise<number> {
+    const { db, clock, notifiers } = this.options;
+    const at = clock();
+    return (await enqueueEvents(db, events, at)) + (await writeMessages(db, events, notifiers.map((n) => n.channel), at));
   }
 
-  /** Writes the deliveries missing for incidents changed (or escalated) since `since`; returns how many. */
+  /** Writes the deliveries and messages missing for incidents changed (or escalated) since `since`; returns how many. */
   async catchUp(since: Date): Promise<number> {
     const { db, clock } = this.options;
     const rows = await db.query<{ id: string }>(
@@ -128,18 +118,18 @@ export class NotifyService {
     );
     if (rows.length === 0) return 0;
     const incidents = await listIncidents(db, { ids: rows.map((r) => r.id), limit: 2000 });
-    return enqueueEvents(db, incidents.flatMap(incidentEvents), clock());
+    return this.write(incidents.flatMap(incidentEvents));
   }
 
-  /** One pass of the timer: catch up when due, deliver what is due, forget inbound delivery ids older than a day. */
+  /** One pass of the timer: catch up when due, send the deliveries and messages due, forget inbound delivery ids older than a day; returns how many were attempted. */
   async tick(): Promise<number> {
-    const { db, clock, logger } = this.options;
+    const { db, clock, logger, notifiers } = this.options;
     const now = clock().getTime();
     if (this.lastCatchUp === null || now - this.lastCatchUp >= this.catchUpMs) {
       const since = this.lastCatchUp === null ? now - CATCH_UP_FIRST_MS : this.lastCatchUp - CATCH_UP_OVERLAP_MS;
       this.lastCatchUp = now;
       const written = await this.catchUp(new Date(since));
-      if (written > 0) logger.warn({ written }, 'webhook deliveries written by the catch-up (their announcement was missed)');
+      if (written > 0) logger.warn({ written }, 'webhook deliveries or messages written by the catch-up (their announcement was missed)');
     }
     const attempted = await deliverDue(db, clock, {
       policy: this.policy, timeoutMs: this.timeoutMs, batch: 20,
@@ -148,8 +138,15 @@ export class NotifyService {
         else logger.info({ delivery: a.deliveryId, url: a.url, attempt: a.attempt, status: a.status }, 'webhook delivered');
       },
     });
+    const sent = await sendDueMessages(db, clock, notifiers, {
+      policy: this.policy, timeoutMs: this.timeoutMs, batch: 20,
+      onAttempt: (a) => {
+        if (a.error) logger.warn({ messageId: a.messageId, channel: a.channel, to: a.to, attempt: a.attempt, status: a.status, error: a.error, state: a.final }, 'message to people failed');
+        else logger.info({ messageId: a.messageId, channel: a.channel, to: a.to, attempt: a.attempt }, 'message to people sent');
+      },
+    });
     await pruneInboundDeliveries(db, new Date(clock().getTime() - 86_400_000));
-    return attempted;
+    return attempted + sent;
   }
 
   /** Applies an inbound delivery and announces the changed incident. */

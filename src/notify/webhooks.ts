@@ -1,14 +1,15 @@
 // Outbound webhooks: subscriptions (url, secret, event types, optional owner unit) managed by
 // admins; one delivery row per event per matching subscription, written when the event is
-// announced; a worker claims due deliveries with a lease (FOR UPDATE SKIP LOCKED), posts them
-// signed, and records every attempt. A failure is retried with exponential back-off; the schedule
-// lives in the database, so a restart (or another process) carries on where this one stopped.
-// At least once: a receiver deduplicates by the X-Lifeline-Delivery id.
+// announced; the queue worker (queue.ts: lease, SKIP LOCKED, back-off kept in the database) posts
+// them signed and records every attempt. At least once: a receiver deduplicates by the
+// X-Lifeline-Delivery id.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/index.ts';
-import { nextAttemptAt, type RetryPolicy } from './backoff.ts';
 import { EVENT_TYPES, type EventType, type OutboundEvent } from './events.ts';
+import { attemptLog, postJson, requeue, runDue, type AttemptRecord, type PassOptions, type QueueTables, type Transactional } from './queue.ts';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.ts';
+
+const DELIVERIES: QueueTables<'delivered'> = { table: 'webhook_deliveries', attempts: { table: 'webhook_attempts', key: 'delivery_id' }, done: 'delivered' };
 
 export interface Subscription {
   id: string;
@@ -106,13 +107,7 @@ export async function enqueueEvents(db: Queryable, events: OutboundEvent[], at: 
   return written;
 }
 
-export interface DeliveryAttempt {
-  attempt: number;
-  at: string;
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-}
+export type DeliveryAttempt = AttemptRecord;
 
 export interface Delivery {
   id: string;
@@ -141,101 +136,47 @@ export async function listDeliveries(db: Queryable, filter: { subscriptionId?: s
       ORDER BY created_at DESC, id LIMIT $3`,
     [filter.subscriptionId ?? null, filter.state ?? null, filter.limit ?? 200],
   );
-  const attempts = rows.length === 0 ? [] : await db.query<{ delivery_id: string; attempt: number; at: Date; status: number | null; error: string | null; duration_ms: number }>(
-    'SELECT delivery_id, attempt, at, status, error, duration_ms FROM webhook_attempts WHERE delivery_id = ANY($1::text[]) ORDER BY delivery_id, attempt',
-    [rows.map((r) => r.id)],
-  );
+  const log = await attemptLog(db, DELIVERIES, rows.map((r) => r.id));
   return rows.map((r) => ({
     id: r.id, subscriptionId: r.subscription_id, eventType: r.event_type, eventKey: r.event_key, state: r.state, attempts: r.attempts,
     nextAttemptAt: r.state === 'pending' ? r.next_attempt_at.toISOString() : null, lastStatus: r.last_status, lastError: r.last_error,
     createdAt: r.created_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null, body: JSON.parse(r.body) as unknown,
-    log: attempts.filter((a) => a.delivery_id === r.id).map((a) => ({ attempt: a.attempt, at: a.at.toISOString(), status: a.status, error: a.error, durationMs: a.duration_ms })),
+    log: log.get(r.id) ?? [],
   }));
 }
 
-/** A failed delivery goes back in the queue, due now (an admin's retry after fixing the receiver). */
-export async function requeueDelivery(db: Queryable, id: string, at: Date): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE webhook_deliveries d SET state = 'pending', next_attempt_at = $2, finished_at = NULL, leased_until = NULL
-       FROM webhook_subscriptions s WHERE d.id = $1 AND d.state = 'failed' AND s.id = d.subscription_id AND s.active RETURNING d.id`,
-    [id, at],
-  );
-  return rows.length > 0;
+/** A failed delivery of an active subscription goes back in the queue, due now (an admin's retry after fixing the receiver). */
+export function requeueDelivery(db: Queryable, id: string, at: Date): Promise<boolean> {
+  return requeue(db, DELIVERIES, id, at, { from: 'webhook_subscriptions s', on: 's.id = d.subscription_id AND s.active' });
 }
 
-export interface WorkerOptions {
-  policy: RetryPolicy;
-  /** One attempt may take this long before it counts as failed. */
-  timeoutMs: number;
-  /** Deliveries claimed per pass. */
-  batch: number;
+export interface WorkerOptions extends PassOptions {
   /** Called for each attempt (logging). */
   onAttempt?: (attempt: { deliveryId: string; url: string; attempt: number; status: number | null; error: string | null; final: Delivery['state'] }) => void;
 }
 
-interface Claimed { id: string; subscription_id: string; event_type: string; body: string; attempts: number; url: string; secret: string }
+interface Claimed { id: string; attempts: number; event_type: string; body: string; url: string; secret: string }
 
 /**
- * One pass of the delivery worker: claims the due deliveries (a lease of timeout + 30 s, so a
- * process that dies mid-attempt leaves them to be claimed again), posts each, records the outcome.
- * Returns how many were attempted.
+ * One pass of the delivery worker (queue.ts): claims the due deliveries, posts each signed,
+ * records the outcome. Returns how many were attempted.
  */
-export async function deliverDue(db: Queryable & { transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> }, clock: () => Date, options: WorkerOptions): Promise<number> {
-  const now = clock();
-  const claimed = await db.transaction((tx) => tx.query<Claimed & Record<string, unknown>>(
-    `WITH due AS (
-       SELECT id FROM webhook_deliveries
-        WHERE state = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-        ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-     UPDATE webhook_deliveries d SET leased_until = $2, attempts = d.attempts + 1
-       FROM due, webhook_subscriptions s WHERE d.id = due.id AND s.id = d.subscription_id
-     RETURNING d.id, d.subscription_id::text AS subscription_id, d.event_type, d.body, d.attempts, s.url, s.secret`,
-    [now, new Date(now.getTime() + options.timeoutMs + 30_000), options.batch],
-  ));
-  await Promise.all(claimed.map(async (c) => {
-    const started = performance.now();
-    const sentAt = clock();
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetch(c.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Lifeline-Webhooks/1',
-          [DELIVERY_HEADER]: c.id,
-          [EVENT_HEADER]: c.event_type,
-          [SIGNATURE_HEADER]: signatureHeader(c.secret, Math.floor(sentAt.getTime() / 1000), c.id, c.body),
-        },
-        body: c.body,
-      });
-      status = response.status;
-      await response.arrayBuffer().catch(() => undefined);
-      if (status < 200 || status > 299) error = `the receiver answered ${status}`;
-    } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : `${(err as Error).message}${(err as { cause?: Error }).cause ? `: ${(err as { cause: Error }).cause.message}` : ''}`;
-    }
-    const durationMs = Math.round(performance.now() - started);
-    const finishedAt = clock();
-    const retryAt = error ? nextAttemptAt(c.attempts, finishedAt, options.policy) : null;
-    const state: Delivery['state'] = !error ? 'delivered' : retryAt ? 'pending' : 'failed';
-    await db.transaction(async (tx) => {
-      await tx.query(
-        'INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
-        [c.id, c.attempts, sentAt, status, error, durationMs],
-      );
-      await tx.query(
-        `UPDATE webhook_deliveries SET state = $2, last_status = $3, last_error = $4, leased_until = NULL,
-                next_attempt_at = COALESCE($5, next_attempt_at), finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE $6::timestamptz END
-          WHERE id = $1 AND state = 'pending'`,
-        [c.id, state, status, error, retryAt, finishedAt],
-      );
-    });
-    options.onAttempt?.({ deliveryId: c.id, url: c.url, attempt: c.attempts, status, error, final: state });
-  }));
-  return claimed.length;
+export async function deliverDue(db: Transactional, clock: () => Date, options: WorkerOptions): Promise<number> {
+  const attempted = await runDue<Claimed, 'delivered'>(
+    db, clock, DELIVERIES,
+    { join: { from: 'webhook_subscriptions s', on: 's.id = d.subscription_id' }, columns: 'd.event_type, d.body, s.url, s.secret' },
+    options,
+    (c) => postJson(c.url, c.body, {
+      'user-agent': 'Lifeline-Webhooks/1',
+      [DELIVERY_HEADER]: c.id,
+      [EVENT_HEADER]: c.event_type,
+      [SIGNATURE_HEADER]: signatureHeader(c.secret, Math.floor(clock().getTime() / 1000), c.id, c.body),
+    }, options.timeoutMs),
+  );
+  for (const a of attempted) {
+    options.onAttempt?.({ deliveryId: a.row.id, url: a.row.url, attempt: a.attempt, status: a.outcome.status, error: a.outcome.error, final: a.state });
+  }
+  return attempted.length;
 }
 
 export function isEventType(value: string): value is EventType {

@@ -16,7 +16,7 @@ import {
 import { DiskAttachmentStore, registerEvidenceRoutes, sweepOrphanFiles } from '../evidence/index.ts';
 import { backfillAudit, escalateOverdue, listIncidents } from '../incidents/index.ts';
 import { runDrainageChecks } from '../drainage/checks.ts';
-import { LoggingNotifier, NotifyService, readNotifyConfig, registerNotifyRoutes, type RetryPolicy } from '../notify/index.ts';
+import { createNotifiers, NotifyService, readNotifyConfig, registerNotifyRoutes, type ChannelSetting, type RetryPolicy } from '../notify/index.ts';
 import { NetworkTwin, SensorRegistry } from '../network/index.ts';
 import { AlarmRouter, type Routed } from '../alerting/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
@@ -54,8 +54,10 @@ export interface PlatformOptions extends Partial<Config> {
   drainageCheckMs?: number;
   /** How often due webhook deliveries are looked for (default 1 s). */
   webhookCheckMs?: number;
-  /** Overrides WEBHOOK_RETRY_BASE_MS, WEBHOOK_MAX_ATTEMPTS (and the 1 h cap). */
+  /** Overrides WEBHOOK_RETRY_BASE_MS, WEBHOOK_MAX_ATTEMPTS (and the 1 h cap), for webhooks and messages to people. */
   webhookRetry?: Partial<RetryPolicy>;
+  /** Overrides NOTIFY_CHANNELS and the channels' gateways (NOTIFY_<CHANNEL>_URL, _SECRET). */
+  notifyChannels?: ChannelSetting[];
   /** How often the rules' revision is compared and the rule book reloaded when another process changed a rule (default 5 s). */
   rulesCheckMs?: number;
   /** The timers' leader lease (default 15 s, renewed every 5 s; src/platform/leader.ts). */
@@ -156,7 +158,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const clock = options.clock ?? (() => new Date());
     const notifyConfig = readNotifyConfig();
     const notify = new NotifyService({
-      db, bus, clock, logger, notifiers: notifyConfig.channels.map((c) => new LoggingNotifier(c, logger)),
+      db, bus, clock, logger, notifiers: createNotifiers(options.notifyChannels ?? notifyConfig.channels, logger),
       policy: { ...notifyConfig.retry, ...options.webhookRetry }, catchUpMs: notifyConfig.catchUpMs,
       sensorContext: (id) => ({ ownerId: sensors.get(id)?.ownerId ?? null, assetId: sensors.get(id)?.assetId ?? null }),
     });
@@ -177,10 +179,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const pipeline = new IngestPipeline({
       db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater, alerting,
       recordAlarmChanges: (tx, changes, at) => notify.recordAlarmChanges(tx, changes, at),
-      onCommitted: (fresh, changes, routed) => {
-        notify.alarmChanges(routed?.handled ?? changes, { recorded: true });
-        return announceChanges(db, bus, fresh, changes, routed);
-      },
+      onCommitted: (fresh, changes, routed) => announceChanges(db, bus, fresh, changes, routed),
     });
     cleanups.push(() => pipeline.drain());
     // Timers that must run once across processes run on the lease's holder only (README, architecture).
@@ -196,7 +195,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         await notify.recordAlarmChanges(tx, routed.handled, clock());
         return { opened, routed };
       });
-      notify.alarmChanges(routed.handled, { recorded: true });
       if (opened.length > 0) await announceChanges(db, bus, [], opened, routed);
     }), (error) => logger.error({ err: error }, 'offline check failed')));
     // Silences that start or expire, flapping episodes that stand: re-decided every few seconds.

@@ -1,9 +1,10 @@
-// Typed fetches for webhook subscriptions, their delivery log and integration keys
-// (src/notify/routes.ts, admins only). A secret comes back once, in the answer that creates it.
-import type { Delivery, IntegrationKey, Subscription } from '../../../src/notify/index.ts';
+// Typed fetches for webhook subscriptions, their delivery log, the log of messages to people and
+// integration keys (src/notify/routes.ts, admins only). A secret comes back once, in the answer
+// that creates it.
+import type { Delivery, IntegrationKey, StoredMessage, Subscription } from '../../../src/notify/index.ts';
 import { requestJson as call } from '../api.ts';
 
-export type { Delivery, IntegrationKey, Subscription };
+export type { Delivery, IntegrationKey, StoredMessage, Subscription };
 
 
 export interface NewSubscriptionInput {
@@ -20,6 +21,9 @@ export const webhooksApi = {
   switchOff: (id: string) => call<null>(`/api/webhooks/subscriptions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   deliveries: (limit = 50) => call<Delivery[]>(`/api/webhooks/deliveries?limit=${limit}`),
   retry: (id: string) => call<{ id: string }>(`/api/webhooks/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  channels: () => call<{ channel: string; target: string }[]>('/api/notifications/channels'),
+  messages: (limit = 50) => call<StoredMessage[]>(`/api/notifications/messages?limit=${limit}`),
+  retryMessage: (id: string) => call<{ id: string }>(`/api/notifications/messages/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
   keys: () => call<IntegrationKey[]>('/api/integrations/keys'),
   createKey: (input: { id: string; name: string; orgId: string; role: string }) =>
     call<IntegrationKey & { secret: string }>('/api/integrations/keys', { method: 'POST', body: JSON.stringify(input) }),

@@ -1,9 +1,11 @@
 // Webhooks and integrations, for admins: subscriptions (receiver URL, events, optional owner unit)
 // with their signing secret shown once; the latest deliveries with attempts and results, a failed
-// one retried on demand; integration keys for signed inbound feedback (src/notify).
+// one retried on demand; the messages to people (SMS, WeChat Work, DingTalk) with the channels in
+// use, their state and a retry for a failed one; integration keys for signed inbound feedback
+// (src/notify).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { webhooksApi, type Delivery, type IntegrationKey, type Subscription } from '../api/webhooks.ts';
+import { webhooksApi, type Delivery, type IntegrationKey, type StoredMessage, type Subscription } from '../api/webhooks.ts';
 import type { PageProps } from './registry.ts';
 import './Webhooks.css';
 
@@ -14,6 +16,8 @@ export function Webhooks(_props: PageProps) {
   const [events, setEvents] = useState<string[]>([]);
   const [subscriptions, setSubscriptions] = useState<Subscription[]>([]);
   const [deliveries, setDeliveries] = useState<Delivery[]>([]);
+  const [channels, setChannels] = useState<{ channel: string; target: string }[]>([]);
+  const [messages, setMessages] = useState<StoredMessage[]>([]);
   const [keys, setKeys] = useState<IntegrationKey[]>([]);
   const [orgs, setOrgs] = useState<{ id: string; name: string; kind: string }[]>([]);
   const [secret, setSecret] = useState<{ subject: string; value: string } | null>(null);
@@ -22,18 +26,24 @@ export function Webhooks(_props: PageProps) {
   const [keyForm, setKeyForm] = useState({ id: '', name: '', orgId: '', role: 'owner_dispatcher' });
 
   const reload = useCallback(async () => {
-    const [e, s, d, k, o] = await Promise.all([
-      webhooksApi.events(), webhooksApi.subscriptions(), webhooksApi.deliveries(), webhooksApi.keys(), webhooksApi.organisations(),
+    const [e, s, d, c, m, k, o] = await Promise.all([
+      webhooksApi.events(), webhooksApi.subscriptions(), webhooksApi.deliveries(), webhooksApi.channels(), webhooksApi.messages(), webhooksApi.keys(),
+      webhooksApi.organisations(),
     ]);
     setEvents(e);
     setSubscriptions(s);
     setDeliveries(d);
+    setChannels(c);
+    setMessages(m);
     setKeys(k);
     setOrgs(o);
   }, []);
   useEffect(() => {
     reload().catch((e: Error) => setError(e.message));
-    const timer = setInterval(() => void webhooksApi.deliveries().then(setDeliveries).catch(() => undefined), 10_000);
+    const timer = setInterval(() => {
+      void webhooksApi.deliveries().then(setDeliveries).catch(() => undefined);
+      void webhooksApi.messages().then(setMessages).catch(() => undefined);
+    }, 10_000);
     return () => clearInterval(timer);
   }, [reload]);
 
@@ -141,6 +151,44 @@ export function Webhooks(_props: PageProps) {
                 <td>{d.lastError ?? (d.lastStatus !== null ? `HTTP ${d.lastStatus}` : '—')}</td>
                 <td>{time(d.nextAttemptAt)}</td>
                 <td>{d.state === 'failed' && <button type="button" onClick={() => run(() => webhooksApi.retry(d.id).then(() => undefined))}>{t('webhooks.retry')}</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>{t('webhooks.messages')}</h2>
+      <p className="page-note">{t('webhooks.messagesNote')}</p>
+      <p data-testid="message-channels">
+        {channels.length === 0 ? t('webhooks.noChannels') : (
+          <>{t('webhooks.channels')}: {channels.map((c, i) => (
+            <span key={c.channel}>{i > 0 && ', '}{t(`webhooks.channelName.${c.channel}`)} → {c.target === 'log' ? t('webhooks.loggedOnly') : <code>{c.target}</code>}</span>
+          ))}</>
+        )}
+      </p>
+      {messages.length === 0 ? <p>{t('webhooks.noMessages')}</p> : (
+        <table className="page-table messages-table" data-testid="messages-table">
+          <thead>
+            <tr>
+              <th>{t('webhooks.created')}</th><th>{t('webhooks.channel')}</th><th>{t('webhooks.recipient')}</th><th>{t('webhooks.about')}</th><th>{t('webhooks.text')}</th>
+              <th>{t('webhooks.state')}</th><th>{t('webhooks.attempts')}</th><th>{t('webhooks.lastResult')}</th><th>{t('webhooks.next')}</th><th />
+            </tr>
+          </thead>
+          <tbody>
+            {messages.map((m) => (
+              <tr key={m.id} data-testid="message-row" data-message={m.id} data-state={m.state}>
+                <td>{time(m.createdAt)}</td>
+                <td>{t(`webhooks.channelName.${m.channel}`)}</td>
+                <td>{orgName(m.recipient)}</td>
+                <td>{m.incidentId ? t('webhooks.incidentRef', { id: m.incidentId }) : m.alarmId ? t('webhooks.alarmRef', { id: m.alarmId }) : '—'}</td>
+                <td className="message-text">{m.text}</td>
+                <td data-testid="message-state">{t(`webhooks.messageState.${m.state}`)}</td>
+                <td>{m.attempts}</td>
+                <td data-testid="message-result">{m.lastError ?? (m.lastStatus !== null ? `HTTP ${m.lastStatus}` : '—')}</td>
+                <td>{time(m.nextAttemptAt)}</td>
+                <td>{m.state === 'failed' && (
+                  <button type="button" data-testid="retry-message" onClick={() => run(() => webhooksApi.retryMessage(m.id).then(() => undefined))}>{t('webhooks.retry')}</button>
+                )}</td>
               </tr>
             ))}
           </tbody>

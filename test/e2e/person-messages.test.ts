@@ -1,0 +1,99 @@
+// Messages to people in a real browser: the platform runs with a WeChat Work channel whose gateway
+// (a real local HTTP server) is down; the centre operator dispatches an incident to the gas
+// company, the message is tried twice and marked failed; the admin sees it failed on the webhooks
+// page (text, recipient, the gateway's answer), the gateway comes back, the admin retries it and
+// the page shows it sent — the gateway got every attempt under the same message id.
+// Screenshots in test-output/person-messages-*.png.
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncidentDto } from '../../src/api/dto.ts';
+import type { StoredMessage } from '../../src/notify/index.ts';
+import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import { api, USERS } from '../support/api.ts';
+import { launchChromium, logIn } from '../support/browser.ts';
+import { chromiumService } from '../support/services.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const chromium = await chromiumService();
+const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
+
+describe.skipIf(!chromium.available)('messages to people on the admin page: a failed message retried', () => {
+  const data = tempDir('e2e-person-messages');
+  let platform: Platform | undefined;
+  let browser: Browser | undefined;
+  let gatewayUp = false;
+  const gatewayCalls: { messageId: string; content: string }[] = [];
+  const gateway = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => {
+      gatewayCalls.push({ messageId: String(req.headers['x-lifeline-message']), content: (JSON.parse(text) as { text: { content: string } }).text.content });
+      if (gatewayUp) res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
+      else res.writeHead(500).end();
+    });
+  });
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/cgi-bin/webhook/send?key=e2e`;
+    platform = await startPlatform({
+      port: 0, mqttPort: 0, hj212Port: null, dataDir: data.dir, demo: true, simulate: false, log: false, auth: 'required',
+      webhookCheckMs: 100, webhookRetry: { baseMs: 200, maxAttempts: 2 }, notifyChannels: [{ channel: 'wecom', url }],
+    });
+    browser = await launchChromium();
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await new Promise<void>((resolve) => gateway.close(() => resolve()));
+    data.remove();
+  });
+
+  it('shows a failed message to the admin, who retries it once the gateway is back', async () => {
+    const operator = await api(platform!, USERS.operator);
+    const admin = await api(platform!, USERS.admin);
+    const incident = (await operator.post<IncidentDto>('/api/incidents', { title: '通信井燃气异味', description: '巡查发现通信井 AS-01 有燃气味', assetId: 'AS-01', level: 2 })).body;
+    expect((await operator.post(`/api/incidents/${incident.id}/transitions`, { action: 'verify' })).status).toBe(200);
+    expect((await operator.post(`/api/incidents/${incident.id}/transitions`, { action: 'dispatch', orgId: 'gas-co' })).status).toBe(200);
+    // Only admins read the log.
+    expect((await operator.request('GET', '/api/notifications/messages')).status).toBe(403);
+    const messages = () => admin.get<StoredMessage[]>('/api/notifications/messages');
+    await expect.poll(async () => (await messages()).map((m) => [m.state, m.attempts]), { interval: 100 }).toEqual([['failed', 2]]);
+    const [failed] = await messages();
+    expect(failed).toMatchObject({ channel: 'wecom', recipient: 'gas-co', incidentId: incident.id, lastStatus: 500, lastError: 'the receiver answered 500' });
+
+    const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
+    await logIn(context, platform!, USERS.admin);
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${platform!.url}/#/webhooks`);
+    const row = page.locator(`[data-testid="message-row"][data-message="${failed!.id}"]`);
+    await page.waitForSelector(`[data-testid="message-row"][data-message="${failed!.id}"][data-state="failed"]`, { timeout: 30_000 });
+    expect(await page.locator('[data-testid="message-channels"]').innerText()).toContain('企业微信 → http://127.0.0.1:');
+    expect(await row.locator('[data-testid="message-state"]').innerText()).toBe('失败');
+    expect(await row.locator('[data-testid="message-result"]').innerText()).toBe('the receiver answered 500');
+    expect(await row.innerText()).toContain(`【生命线】2级事件 #${incident.id}「通信井燃气异味」已派遣给贵单位，请及时接收处置。`);
+    expect(await row.innerText()).toContain(`事件 #${incident.id}`);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'person-messages-1-failed.png'), fullPage: true });
+
+    gatewayUp = true;
+    await row.locator('[data-testid="retry-message"]').click();
+    await page.waitForSelector(`[data-testid="message-row"][data-message="${failed!.id}"][data-state="sent"]`, { timeout: 30_000 });
+    expect(await row.locator('[data-testid="message-state"]').innerText()).toBe('已发送');
+    expect(await row.locator('[data-testid="retry-message"]').count()).toBe(0);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'person-messages-2-sent.png'), fullPage: true });
+    await context.close();
+
+    expect(gatewayCalls.map((c) => c.messageId)).toEqual([failed!.id, failed!.id, failed!.id]);
+    expect(gatewayCalls[2]!.content).toBe(failed!.text);
+    expect((await messages())[0]).toMatchObject({ state: 'sent', attempts: 3, lastStatus: 200, lastError: null });
+    expect(pageErrors).toEqual([]);
+  });
+});
