@@ -1,26 +1,32 @@
 // What the alarm outbox adds to an ingest transaction: recording one batch of alarm changes
 // (AlarmOutbox via NotifyService.recordAlarmChanges) with no subscription wanting alarm events
 // (the cached answer: no query at all), and with `--subscriptions` of them (one INSERT … SELECT
-// writing batch × subscriptions deliveries). PGlite, demo city. Prints one JSON line.
+// writing batch × subscriptions deliveries). With `--channels N` the first N message channels are
+// in use (logging adapters): each level-2 change also writes one message per channel in the same
+// transaction (one INSERT … SELECT FROM unnest). PGlite, demo city. Prints one JSON line.
 //
-//   npx tsx bench/alarm-outbox.ts [--batch 100] [--subscriptions 3] [--runs 7]
+//   npx tsx bench/alarm-outbox.ts [--batch 100] [--subscriptions 3] [--channels 0] [--runs 7]
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { InProcessBus } from '../src/bus/index.ts';
 import { ensureDefaultRules, type AlarmChange } from '../src/detect/index.ts';
-import { createSubscription, NotifyService } from '../src/notify/index.ts';
+import { CHANNELS, createNotifiers, createSubscription, NotifyService } from '../src/notify/index.ts';
 import { seedDemoCity } from '../src/sim/seed.ts';
 import { migrate, openPglite } from '../src/store/index.ts';
 
-const { values } = parseArgs({ options: { batch: { type: 'string', default: '100' }, subscriptions: { type: 'string', default: '3' }, runs: { type: 'string', default: '7' } } });
-const [batch, subscriptions, runs] = [values.batch, values.subscriptions, values.runs].map(Number) as [number, number, number];
+const { values } = parseArgs({
+  options: { batch: { type: 'string', default: '100' }, subscriptions: { type: 'string', default: '3' }, channels: { type: 'string', default: '0' }, runs: { type: 'string', default: '7' } },
+});
+const [batch, subscriptions, channels, runs] = [values.batch, values.subscriptions, values.channels, values.runs].map(Number) as [number, number, number, number];
+const logger = pino({ level: 'silent' });
 
 const db = await openPglite(null);
 await migrate(db);
 await ensureDefaultRules(db);
 await seedDemoCity(db);
 const notify = new NotifyService({
-  db, bus: new InProcessBus(), clock: () => new Date(), logger: pino({ level: 'silent' }), notifiers: [],
+  db, bus: new InProcessBus(), clock: () => new Date(), logger,
+  notifiers: createNotifiers(CHANNELS.slice(0, channels).map((channel) => ({ channel, url: null })), logger),
   sensorContext: () => ({ ownerId: 'gas-co', assetId: 'AS-01' }),
 });
 let alarmId = 0;
@@ -51,7 +57,7 @@ for (let i = 0; i < subscriptions; i++) await createSubscription(db, { url: `htt
 notify.subscriptionsChanged();
 const some = await measure();
 process.stdout.write(`${JSON.stringify({
-  store: 'PGlite', batch, subscriptions, runs, emptyTransactionMs: none.emptyMs,
+  store: 'PGlite', batch, subscriptions, channels, runs, emptyTransactionMs: none.emptyMs,
   noSubscriberTransactionMs: none.ms, noSubscriberWritten: none.written,
   withSubscribersTransactionMs: some.ms, withSubscribersWritten: some.written,
 })}\n`);
