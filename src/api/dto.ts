@@ -159,6 +159,8 @@ export interface HealthDto {
   uptimeSeconds: number;
   /** Whether this process runs the timers that run once across processes (always true on PGlite). */
   leader: boolean;
+  /** How live events reach the other processes: NATS, PostgreSQL LISTEN/NOTIFY, or not at all (one process; docs/cluster.md). */
+  bus: 'nats' | 'postgres' | 'process';
 }
 
 export type LiveMessage =

@@ -90,6 +90,7 @@ export function registerRoutes(app: FastifyInstance, apiContext: ApiContext): vo
   app.get('/api/health', publicRoute, async (): Promise<HealthDto> => ({
     status: 'ok', version: ctx.version, database: ctx.db.kind, broker: ctx.broker,
     uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000), leader: ctx.leader?.() ?? true,
+    bus: ctx.bus.kind,
   }));
 
   app.get('/api/organisations', userRoute, () => listOrganisations(ctx.db));

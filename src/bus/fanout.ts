@@ -33,6 +33,7 @@ export class Fanout {
 
 /** One process only (PGlite, tests): every event is this process's own. */
 export class InProcessBus implements EventBus {
+  readonly kind = 'process';
   private fanout = new Fanout();
 
   publish(event: PlatformEvent): void {

@@ -16,6 +16,7 @@ const decoder = new TextDecoder();
  * browsers to catch up, and a browser reloads what it missed (docs/cluster.md).
  */
 export class NatsBus implements EventBus {
+  readonly kind = 'nats';
   private fanout = new Fanout();
   private readonly frames: FrameEncoder;
   private readonly incoming: FrameDecoder;

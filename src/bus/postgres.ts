@@ -21,6 +21,7 @@ const RECONNECT_MAX_MS = 30_000;
  * are missed by the others, like NATS's (docs/cluster.md).
  */
 export class PgNotifyBus implements EventBus {
+  readonly kind = 'postgres';
   private fanout = new Fanout();
   private readonly frames: FrameEncoder;
   private readonly incoming: FrameDecoder;

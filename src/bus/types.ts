@@ -26,6 +26,8 @@ export type BusOrigin = 'all' | 'local';
  * once to the `all` subscribers, in that process's publish order; never one's own event twice.
  */
 export interface EventBus {
+  /** Which transport carries events to the other processes (`process`: none, one process). */
+  readonly kind: 'process' | 'nats' | 'postgres';
   publish(event: PlatformEvent): void;
   subscribe(listener: (event: PlatformEvent) => void, origin?: BusOrigin): () => void;
   /** Stops hearing other processes and sends what is still queued; local delivery goes on working. */

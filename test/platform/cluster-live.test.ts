@@ -69,6 +69,9 @@ for (const variant of variants) {
 
     it("a reading ingested on one process reaches the other's browser: the value, the alarm and the incident, once", async () => {
       expect([leader.isLeader(), follower.isLeader()]).toEqual([true, false]);
+      for (const platform of [leader, follower]) {
+        expect(await (await fetch(`${platform.url}/api/health`)).json()).toMatchObject({ bus: variant.natsUrl ? 'nats' : 'postgres' });
+      }
       const report = async (deviceId: string, lel: number) => {
         const response = await fetch(`${follower.url}/api/ingest/devices/${deviceId}`, {
           method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { lel } }),
