@@ -33,6 +33,14 @@ function whole(env: Record<string, string | undefined>, name: string, min: numbe
   return value;
 }
 
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 function readChannelSettings(env: Record<string, string | undefined>): ChannelSetting[] {
   let channels: Channel[];
   try {
@@ -48,7 +56,7 @@ function readChannelSettings(env: Record<string, string | undefined>): ChannelSe
   return channels.map((channel) => {
     const variable = `NOTIFY_${channel.toUpperCase()}_URL`;
     const url = env[variable] || null;
-    if (url !== null && !/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`${variable}=${url}: expected an http:// or https:// URL`);
+    if (url !== null && !isHttpUrl(url)) throw new ConfigError(`${variable}=${url}: expected an http:// or https:// URL`);
     const secret = SECRET_CHANNELS.includes(channel) ? env[`NOTIFY_${channel.toUpperCase()}_SECRET`] || null : null;
     return { channel, url, secret };
   });

@@ -115,5 +115,6 @@ describe('channel gateways', () => {
     ]);
     expect(() => readNotifyConfig({ NOTIFY_SMS_URL: 'http://sms.local/send' })).toThrow('NOTIFY_SMS_URL is set but NOTIFY_CHANNELS does not include sms');
     expect(() => readNotifyConfig({ NOTIFY_CHANNELS: 'sms', NOTIFY_SMS_URL: 'sms.local/send' })).toThrow('NOTIFY_SMS_URL=sms.local/send: expected an http:// or https:// URL');
+    expect(() => readNotifyConfig({ NOTIFY_CHANNELS: 'wecom', NOTIFY_WECOM_URL: 'http://[bad' })).toThrow('NOTIFY_WECOM_URL=http://[bad: expected an http:// or https:// URL');
   });
 });

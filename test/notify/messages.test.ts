@@ -2,7 +2,7 @@
 // server: a WeChat Work robot that fails twice (a 500, then a 200 carrying errcode 45009) and then
 // takes the message; an SMS gateway that always answers 503 (given up after the last attempt,
 // then sent on an admin's retry once it answers); a DingTalk robot that checks the "加签"
-// signature. Two workers at one queue send each message once; a process without an adapter for a
+// signature; without a gateway the logging adapter writes the message to the log. Two workers at one queue send each message once; a process without an adapter for a
 // channel leaves its messages alone; the alarm outbox writes a red alarm's message in the
 // caller's transaction (rolled back with it); an event announced twice is one message per channel.
 // On the running platform: a dispatch whose announcement was lost (written straight to the
@@ -10,11 +10,13 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmChange } from '../../src/detect/index.ts';
 import { createIncident, SYSTEM_ACTOR, transitionIncident } from '../../src/incidents/index.ts';
 import {
-  AlarmOutbox, HttpGatewayNotifier, listMessages, MESSAGE_MAX_AGE_MS, requeueMessage, sendDueMessages, verifySignature, writeMessages,
+  AlarmOutbox, HttpGatewayNotifier, listMessages, LoggingNotifier, MESSAGE_MAX_AGE_MS, requeueMessage, sendDueMessages, verifySignature, writeMessages,
   type Notifier, type OutboundEvent, type StoredMessage,
 } from '../../src/notify/index.ts';
 import { startPlatform } from '../../src/platform/index.ts';
@@ -187,6 +189,17 @@ describe.each(stores)('messages to people: $name', (store) => {
       ['dingtalk', 'water-co', '41', 'alarm.opened', 'pending'], ['sms', 'water-co', '41', 'alarm.opened', 'pending'], ['wecom', 'water-co', '41', 'alarm.opened', 'pending'],
     ]);
     expect(written[0]!.text).toBe('【生命线】1级报警：监测点 PT-01.pressure（报警 #41）。');
+  });
+
+  it.skipIf(!store.available)('writes a message to the log and counts it sent when its channel has no gateway', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>), done()) });
+    const logging = new LoggingNotifier('sms', pino(sink));
+    await writeMessages(db, [dispatch('19', clock().toISOString())], ['sms'], clock());
+    expect(await sendDueMessages(db, clock, [logging], { policy, timeoutMs: 5_000, batch: 10 })).toBe(2); // this one and alarm 41's SMS
+    const logged = (await listMessages(db, { channel: 'sms', state: 'sent' })).find((m) => m.incidentId === '19')!;
+    expect(logged).toMatchObject({ attempts: 1, lastStatus: null, lastError: null });
+    expect(lines.find((l) => l.messageId === logged.id)).toMatchObject({ msg: 'notification (logging adapter)', channel: 'sms', to: 'gas-co', text: logged.text });
   });
 });
 
