@@ -37,7 +37,7 @@ export class NatsBus implements EventBus {
         this.receive(decoder.decode(message.data));
       },
     });
-    void this.watchStatus();
+    this.watchStatus().catch((error: unknown) => this.logger.warn({ err: error }, 'bus: NATS status watch ended'));
   }
 
   /** Connects, or fails with one line naming NATS_URL; after that it reconnects for as long as it runs. */

@@ -125,6 +125,8 @@ export class PgNotifyBus implements EventBus {
         },
       );
     }, this.reconnectMs);
+    // Retrying alone keeps no process alive (the server's own sockets do that).
+    this.reconnectTimer.unref();
   }
 
   private receive(frame: string): void {
