@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { RetentionPolicy } from '../store/index.ts';
 
 /** A configuration problem the operator must fix; its message names the variable. */
 export class ConfigError extends Error {}
@@ -34,7 +35,7 @@ export interface Config {
   rollupIntervalMs: number;
   /** The deployment's zone: what a "day" is for day rollups and reports. */
   timeZone: string;
-  retention: { rawDays: number; minuteDays: number; hourDays: number; dayDays: number };
+  retention: RetentionPolicy;
   logLevel: string;
 }
 
@@ -120,6 +121,8 @@ export function readConfig(env: Env = process.env): Config {
       minuteDays: integer(env, 'RETENTION_MINUTE_DAYS', 31, 100_000) ?? 400,
       hourDays: integer(env, 'RETENTION_HOUR_DAYS', 0, 100_000) ?? 1100,
       dayDays: integer(env, 'RETENTION_DAY_DAYS', 0, 100_000) ?? 0,
+      // At least 2: the notification catch-up looks back a day for what it may still owe.
+      deliveryDays: integer(env, 'RETENTION_DELIVERY_DAYS', 2, 100_000) ?? 90,
     },
     logLevel: env.LOG_LEVEL || 'info',
   };

@@ -7,15 +7,27 @@ export interface RetentionPolicy {
   minuteDays: number;
   hourDays: number;
   dayDays: number;
+  /** Finished webhook deliveries, messages to people and inbound attempts (with their attempt rows). */
+  deliveryDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { rawDays: 400, minuteDays: 400, hourDays: 1100, dayDays: 0 };
+export const DEFAULT_RETENTION: RetentionPolicy = { rawDays: 400, minuteDays: 400, hourDays: 1100, dayDays: 0, deliveryDays: 90 };
+
+/**
+ * The delivery logs: finished rows only (a pending delivery is still owed), by when they were
+ * written. Their attempt rows go with them (ON DELETE CASCADE).
+ */
+const DELIVERY_LOGS = [
+  `DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at < $1`,
+  `DELETE FROM notification_messages WHERE state <> 'pending' AND created_at < $1`,
+  `DELETE FROM inbound_attempts WHERE at < $1`,
+];
 
 const DAY_MS = 86_400_000;
 
 /**
  * Drops monthly partitions wholly older than the horizon (raw readings, minute rollups) and
- * deletes old hour and day rollups (small tables). Returns the partitions dropped.
+ * deletes old hour and day rollups (small tables) and finished delivery-log rows. Returns the partitions dropped.
  */
 export async function applyRetention(db: Queryable, policy: RetentionPolicy, now: Date, keeper?: PartitionKeeper): Promise<string[]> {
   const dropped: string[] = [];
@@ -32,6 +44,9 @@ export async function applyRetention(db: Queryable, policy: RetentionPolicy, now
   }
   for (const [table, days] of [['readings_1h', policy.hourDays], ['readings_1d', policy.dayDays]] as const) {
     if (days > 0) await db.query(`DELETE FROM ${table} WHERE bucket < $1`, [new Date(now.getTime() - days * DAY_MS)]);
+  }
+  if (policy.deliveryDays > 0) {
+    for (const sql of DELIVERY_LOGS) await db.query(sql, [new Date(now.getTime() - policy.deliveryDays * DAY_MS)]);
   }
   return dropped;
 }

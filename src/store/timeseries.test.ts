@@ -102,7 +102,7 @@ describe.each(stores)('time series storage: $name', (store) => {
   });
 
   it.skipIf(!store.available)('drops whole partitions past the horizon and keeps the coarser rollups', async () => {
-    const dropped = await applyRetention(db, { rawDays: 31, minuteDays: 31, hourDays: 0, dayDays: 0 }, new Date('2026-12-05T00:00:00Z'), keeper);
+    const dropped = await applyRetention(db, { rawDays: 31, minuteDays: 31, hourDays: 0, dayDays: 0, deliveryDays: 0 }, new Date('2026-12-05T00:00:00Z'), keeper);
     expect(dropped.sort()).toEqual(['readings_1m_p2026_09', 'readings_1m_p2026_10', 'readings_p2026_09', 'readings_p2026_10']);
     expect((await listPartitions(db, 'readings')).map((p) => p.name)).toEqual(['readings_p2026_11']);
     const october = await readSeries(db, SENSOR, new Date('2026-10-30T00:00:00Z'), new Date('2026-10-31T00:00:00Z'), '1h', ZONE, new Date('2026-12-05T00:00:00Z'));
