@@ -83,7 +83,8 @@ for (const implementation of await busesUnderTest()) {
       expect(heard).toEqual(['twice#1', 'twice#1', 'twice#2']);
     });
 
-    describe.skipIf(!implementation.crossProcess)('across processes', () => {
+    // Only buses that reach other processes have this part of the contract.
+    if (implementation.crossProcess) describe('across processes', () => {
       let a: EventBus;
       let b: EventBus;
       let c: EventBus;
