@@ -165,6 +165,8 @@ export interface HealthDto {
 
 export type LiveMessage =
   | { type: 'hello'; serverTime: string }
+  /** The server missed other processes' changes for a while (its bus reconnected): read the current state again. */
+  | { type: 'resync' }
   | { type: 'alarm'; alarm: AlarmDto }
   | { type: 'incident'; incident: IncidentDto }
   | { type: 'readings'; readings: { sensorId: string; ts: string; value: number }[] }

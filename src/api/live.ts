@@ -41,6 +41,11 @@ export class LiveHub {
         for (const r of event.readings) this.pending.set(r.sensorId, r);
         return;
       }
+      if (event.type === 'resync') {
+        // Every socket, whatever its scope: each may have missed something of its own.
+        for (const message of this.toMessages(event)) this.broadcast(JSON.stringify(message), false, () => true);
+        return;
+      }
       for (const message of this.toMessages(event)) {
         const owner = this.owners.ofMessage(message);
         this.broadcast(JSON.stringify(message), false, (scope) => scope === null || scope === owner);

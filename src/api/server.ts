@@ -31,6 +31,8 @@ function liveMessages(event: PlatformEvent, ctx: ApiContext): LiveMessage[] {
       return notificationMessages(event, ctx);
     case 'incidents':
       return event.incidents.map((incident) => ({ type: 'incident', incident }));
+    case 'resync':
+      return [{ type: 'resync' }];
   }
 }
 

@@ -87,7 +87,10 @@ export class NatsBus implements EventBus {
   private async watchStatus(): Promise<void> {
     for await (const status of this.connection.status()) {
       if (status.type === 'disconnect') this.logger.warn({ server: status.data }, 'bus: NATS disconnected, reconnecting; events of other processes are missed meanwhile');
-      else if (status.type === 'reconnect') this.logger.info({ server: status.data }, 'bus: NATS reconnected');
+      else if (status.type === 'reconnect') {
+        this.logger.info({ server: status.data }, 'bus: NATS reconnected');
+        this.fanout.deliverRemote({ type: 'resync', reason: 'NATS reconnected' }, (error) => this.logger.error({ err: error }, 'bus: subscriber failed'));
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 // The LISTEN/NOTIFY bus outlives its connection: a terminated backend (a database restart, a
-// proxy dropping idle sessions) is re-opened with back-off and events flow again.
+// proxy dropping idle sessions) is re-opened with back-off, events flow again, and the gap is
+// announced (a `resync` event) so the live feed can tell browsers to re-read.
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,9 @@ describe.skipIf(!postgres.available)('PostgreSQL LISTEN/NOTIFY bus', () => {
     const [a, b] = [await open(), await open()];
     const heard: number[] = [];
     b.subscribe((event) => event.type === 'readings' && heard.push(event.readings[0]!.value));
+    const resyncs: string[] = [];
+    b.subscribe((event) => event.type === 'resync' && resyncs.push(event.reason));
+    b.subscribe((event) => event.type === 'resync' && resyncs.push('local-only subscriber'), 'local');
     const ping = (value: number): PlatformEvent => ({ type: 'readings', readings: [{ sensorId: 'GD-001.lel', ts: '2026-11-23T08:00:00.000Z', value }] });
     a.publish(ping(1));
     await expect.poll(() => heard).toEqual([1]);
@@ -42,6 +46,8 @@ describe.skipIf(!postgres.available)('PostgreSQL LISTEN/NOTIFY bus', () => {
       a.publish(ping(next++));
       return heard.length;
     }, { timeout: 20_000, interval: 200 }).toBeGreaterThan(1);
+    // The gap is announced once to the subscribers that hear other processes, so browsers re-read.
+    expect(resyncs).toEqual(['LISTEN connection back']);
     const arrived = heard.slice(1);
     expect(new Set(arrived).size).toBe(arrived.length);
     expect(arrived).toEqual([...arrived].sort((x, y) => x - y));

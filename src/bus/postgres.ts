@@ -117,7 +117,10 @@ export class PgNotifyBus implements EventBus {
       this.reconnectTimer = null;
       if (this.closed) return;
       this.open().then(
-        () => this.logger.info('bus: LISTEN connection back'),
+        () => {
+          this.logger.info('bus: LISTEN connection back');
+          this.fanout.deliverRemote({ type: 'resync', reason: 'LISTEN connection back' }, (error) => this.logger.error({ err: error }, 'bus: subscriber failed'));
+        },
         (error: unknown) => {
           this.logger.warn({ err: error }, 'bus: LISTEN reconnect failed');
           this.reconnectMs = Math.min(this.reconnectMs * 2, RECONNECT_MAX_MS);

@@ -11,7 +11,12 @@ export type PlatformEvent =
   | { type: 'alarms'; alarms: Alarm[]; /** acknowledgement, mute and flapping by alarm id */ alerting?: Record<string, AlarmAlerting> }
   | { type: 'incidents'; incidents: Incident[] }
   /** What to notify (unmuted raises and escalations, un-mutes, flapping once), with the alarms concerned. */
-  | { type: 'notices'; notices: Notice[]; alarms: Alarm[]; alerting: Record<string, AlarmAlerting> };
+  | { type: 'notices'; notices: Notice[]; alarms: Alarm[]; alerting: Record<string, AlarmAlerting> }
+  /**
+   * Not a change: this process's link to the others is back after a gap, so what they announced
+   * meanwhile was missed. Raised by the bus itself, to the `all` subscribers (a browser re-reads).
+   */
+  | { type: 'resync'; reason: string };
 
 /**
  * Which events a subscriber hears: `all` (this process's and, on a cross-process bus, every other

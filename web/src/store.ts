@@ -60,6 +60,7 @@ const isNewer = (next: string, current: string) => Date.parse(next) >= Date.pars
 export function applyLive(state: LifelineState, message: LiveMessage): LifelineState {
   switch (message.type) {
     case 'hello':
+    case 'resync':
       return state;
     case 'alarm':
       return applyAlarm(state, message.alarm);
@@ -152,11 +153,12 @@ export class LifelineStore {
     if (this.stopLive) return;
     void this.loadTileSet();
     void this.sync();
-    // Every (re)connection says hello; re-sync then (and re-read device health) so nothing sent while we were away is lost.
+    // Every (re)connection says hello, and the server says resync when its bus missed other processes' changes;
+    // re-sync then (and re-read device health) so nothing sent meanwhile is lost.
     this.stopLive = connectLive({
       onStatus: (connection) => this.set({ ...this.state, connection }),
       onMessage: (message) => {
-        if (message.type === 'hello') {
+        if (message.type === 'hello' || message.type === 'resync') {
           void this.sync();
           void this.loadHealth();
         } else if (this.buffer) this.buffer.push(message);
