@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from '../../src/detect/anomaly/index.ts';
 import { DEFAULT_NAB_DIR, loadNab, splitNab } from './corpus.ts';
+import { publishedScores } from './published.ts';
 import { scoreCorpus, type ScoredFile } from './score.ts';
 import { crossValidate, detectAll, scorePart, thresholdsOf, tuneBothWays } from './tune.ts';
 
@@ -55,6 +56,8 @@ export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; s
     // The change-detector choice cross-validated over five folds fixed in advance (docs/detection.md).
     result.crossValidation = crossValidate(files);
   }
+  // The best published detectors on the same parts (their per-file results from NAB's repository).
+  result.published = { tune: publishedScores(tune), holdout: publishedScores(holdout), all: publishedScores(files) };
   result.scoreboard = Object.fromEntries(Object.entries(SCOREBOARD).map(([k, [s, fp, fn]]) => [k, { standard: s, reward_low_FP_rate: fp, reward_low_FN_rate: fn }]));
   result.seconds = round((Date.now() - started) / 1000, 1);
   return result;
