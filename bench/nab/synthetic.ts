@@ -10,18 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-
-/** mulberry32: small, fast, good enough for test data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/sim/random.ts';
 
 type Rng = () => number;
 const gauss = (rng: Rng) => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
@@ -136,7 +125,7 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice
 
 /** One series: base, anomalies at random rows after the first 20 %, NAB windows around them. */
 export function syntheticFile(seed: number, index: number): SyntheticFile {
-  const rng = random(seed * 100_003 + index * 7919);
+  const rng = seededRandom(seed * 100_003 + index * 7919);
   const family = FAMILIES[index % FAMILIES.length]!;
   const intervalMin = pick(rng, [5, 5, 5, 1, 10, 30] as const);
   const rowsPerDay = (24 * 60) / intervalMin;

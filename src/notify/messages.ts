@@ -7,7 +7,7 @@
 import type { Queryable } from '../store/index.ts';
 import { messageFor, type Channel, type Notifier } from './channels.ts';
 import type { OutboundEvent } from './events.ts';
-import { attemptLog, requeue, runDue, type AttemptRecord, type PassOptions, type QueueTables, type Transactional } from './queue.ts';
+import { attemptLog, requeue, runDue, type PassOptions, type QueuedStatus, type QueueTables, type Transactional } from './queue.ts';
 
 const MESSAGES: QueueTables<'sent'> = { table: 'notification_messages', attempts: { table: 'notification_attempts', key: 'message_id' }, done: 'sent' };
 
@@ -19,7 +19,7 @@ export const MESSAGE_MAX_AGE_MS = 3_600_000;
 
 export type MessageState = 'pending' | 'sent' | 'failed';
 
-export interface StoredMessage {
+export interface StoredMessage extends QueuedStatus<MessageState> {
   id: string;
   channel: Channel;
   recipient: string;
@@ -28,14 +28,6 @@ export interface StoredMessage {
   eventKey: string;
   incidentId: string | null;
   alarmId: string | null;
-  state: MessageState;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  log: AttemptRecord[];
 }
 
 function subjectId(event: OutboundEvent, kind: 'incident' | 'alarm'): string | null {

@@ -33,6 +33,18 @@ export interface AttemptRecord {
   durationMs: number;
 }
 
+/** Where a queued row (a webhook delivery, a message to a person) stands, with every attempt. */
+export interface QueuedStatus<State extends string> {
+  state: State;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  log: AttemptRecord[];
+}
+
 export interface PassOptions {
   policy: RetryPolicy;
   /** One attempt may take this long before it counts as failed. */

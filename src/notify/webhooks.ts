@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/index.ts';
 import { EVENT_TYPES, type EventType, type OutboundEvent } from './events.ts';
-import { attemptLog, postJson, requeue, runDue, type AttemptRecord, type PassOptions, type QueueTables, type Transactional } from './queue.ts';
+import { attemptLog, postJson, requeue, runDue, type AttemptRecord, type PassOptions, type QueuedStatus, type QueueTables, type Transactional } from './queue.ts';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.ts';
 
 const DELIVERIES: QueueTables<'delivered'> = { table: 'webhook_deliveries', attempts: { table: 'webhook_attempts', key: 'delivery_id' }, done: 'delivered' };
@@ -109,20 +109,12 @@ export async function enqueueEvents(db: Queryable, events: OutboundEvent[], at: 
 
 export type DeliveryAttempt = AttemptRecord;
 
-export interface Delivery {
+export interface Delivery extends QueuedStatus<'pending' | 'delivered' | 'failed'> {
   id: string;
   subscriptionId: string;
   eventType: string;
   eventKey: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  finishedAt: string | null;
   body: unknown;
-  log: DeliveryAttempt[];
 }
 
 export async function listDeliveries(db: Queryable, filter: { subscriptionId?: string; state?: Delivery['state']; limit?: number } = {}): Promise<Delivery[]> {
