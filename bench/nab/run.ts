@@ -53,7 +53,7 @@ export function runNab(opts: { data: string; options: Partial<AnomalyOptions>; s
     // reproduce the defaults) and, swapped, chosen on the held-out files and reported on the tuning files.
     const { onTune, onHoldout } = tuneBothWays(tune, holdout);
     result.procedure = { chosenOnTune: onTune, swapped: onHoldout };
-    // The change-detector choice cross-validated over five folds fixed in advance (docs/detection.md).
+    // The calibration choice (CALIBRATION_CANDIDATES) cross-validated over five folds fixed in advance (docs/detection.md).
     result.crossValidation = crossValidate(files);
   }
   // The best published detectors on the same parts (their per-file results from NAB's repository).

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector, type AnomalyOptions, type AnomalyState } from './detector.ts';
 import { parseSeriesCsv, parseTimestamp, scoreSeries, type SeriesPoint } from './series.ts';
+import { insertSorted, removeSorted, tailProbability } from './stats.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const STEP = 5 * 60_000;
@@ -54,8 +55,8 @@ describe('AnomalyDetector', () => {
     const rest = points.slice(1200).map((p) => resumed.update(p.ts, p.value).score);
     expect(rest).toEqual(whole.slice(1200));
     expect(() => AnomalyDetector.restore({ ...saved, version: 2 })).toThrow(/version/);
-    // A state saved before the weekly model existed continues, the weekly model starting empty.
-    const { weekSlots: _s, weekResiduals: _r, weekDev: _d, ...older } = saved as AnomalyState;
+    // A state saved before the weekly model and the calibrations existed continues, those starting empty.
+    const { weekSlots: _s, weekResiduals: _r, weekDev: _d, calibrations: _c, ...older } = saved as AnomalyState;
     const fromOlder = AnomalyDetector.restore(older as AnomalyState);
     for (const p of points.slice(1200, 1300)) expect(Number.isFinite(fromOlder.update(p.ts, p.value).score)).toBe(true);
   });
@@ -156,7 +157,7 @@ describe('AnomalyDetector', () => {
     expect(quiet).toBe(1);
   });
 
-  it('with the change detector on, flags a lasting small shift that the z-scores leave alone', () => {
+  it('with the level component on, flags a lasting small shift that the z-scores leave alone', () => {
     // Noise: the sum of four uniforms (sd 0.58); from reading 2000 the level is 1.0 higher (1.7 sd).
     const rnd = random(7);
     const points = Array.from({ length: 3000 }, (_, i) => ({
@@ -165,20 +166,98 @@ describe('AnomalyDetector', () => {
     }));
     const alarms = (options: Partial<AnomalyOptions>) => scoreSeries(points, options).flatMap((p, i) => (p.isAnomaly && i >= 1000 ? [i] : []));
     expect(alarms({}).filter((i) => i >= 2000 && i < 2400)).toEqual([]);
-    const withChange = alarms({ cusum: 20, cusumDrift: 0.5 });
-    expect(withChange.filter((i) => i < 2000)).toEqual(alarms({}).filter((i) => i < 2000));
-    const first = withChange.find((i) => i >= 2000)!;
-    expect(first).toBeLessThan(2040);
-    // A state saved before the change detector existed continues with its sums at 0.
-    const detector = new AnomalyDetector({ cusum: 20, cusumDrift: 0.5 });
-    for (const p of points.slice(0, 1500)) detector.update(p.ts, p.value);
-    const { cusumUp: _u, cusumDown: _d, cusumSpread: _s, changeAt: _c, ...older } = detector.state();
-    const resumed = AnomalyDetector.restore(older as AnomalyState, { cusum: 20, cusumDrift: 0.5 });
-    for (const p of points.slice(1500, 1600)) expect(Number.isFinite(resumed.update(p.ts, p.value).score)).toBe(true);
+    const withLevel = alarms({ levelSpan: 48 });
+    expect(withLevel.filter((i) => i < 2000)).toEqual(alarms({}).filter((i) => i < 2000));
+    const first = withLevel.find((i) => i >= 2000)!;
+    expect(first).toBeLessThan(2048);
+    // Without the delay its own rising values join the reference at once and the tail chases them.
+    expect(alarms({ levelSpan: 48, componentDelay: 0 }).filter((i) => i >= 2000 && i < 2048)).toEqual([]);
+  });
+
+  it('in mode tail, a score level means the same rarity whatever the noise looks like', () => {
+    // Four series without anomalies: Gaussian, heavy-tailed (ratio of Gaussians), uniform, rare spikes.
+    const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+    const noise: Record<string, (r: () => number) => number> = {
+      gaussian: (r) => 10 + gauss(r),
+      heavy: (r) => 10 + gauss(r) / Math.max(0.05, Math.abs(gauss(r))),
+      uniform: (r) => r() * 10,
+      spikes: (r) => (r() < 0.02 ? 50 * r() : 0) + r(),
+    };
+    // Score of a tail probability of 1 % (the score is 1 − p^(1/ln 1e5)); no suppression, no range rule.
+    const cut = 1 - Math.exp(Math.log(0.01) / Math.log(1e5));
+    const shareAbove = (scoreMode: AnomalyOptions['scoreMode']) => Object.entries(noise).map(([, draw], k) => {
+      const rnd = random(20 + k);
+      const points = Array.from({ length: 6000 }, (_, i) => ({ line: i + 2, raw: String(i), ts: T0 + i * STEP, value: draw(rnd) }));
+      const scores = scoreSeries(points, { scoreMode, suppress: 0, alarmQuiet: 0, rangeTolerance: 0 }).slice(2000).map((p) => p.score);
+      return scores.filter((x) => x >= cut).length / scores.length;
+    });
+    for (const share of shareAbove('tail')) {
+      expect(share).toBeGreaterThan(0.005);
+      expect(share).toBeLessThan(0.02);
+    }
+    // The normal fit of the likelihood does not mean the same: here it is far rarer than 1 % on every series.
+    for (const share of shareAbove('likelihood')) expect(share).toBeLessThan(0.004);
+  });
+
+  it('stays causal and restores exactly with the tail calibration and both components on', () => {
+    const options: Partial<AnomalyOptions> = { scoreMode: 'tail', levelSpan: 48, spreadSpan: 48 };
+    const a = daily(2600, 13);
+    const b = daily(2600, 13, (i, v) => (i > 2000 ? v * 2 - 30 : v));
+    const sa = scoreSeries(a, options).map((p) => p.score);
+    const sb = scoreSeries(b, options).map((p) => p.score);
+    expect(sb.slice(0, 2001)).toEqual(sa.slice(0, 2001));
+    expect(sb.slice(2001)).not.toEqual(sa.slice(2001));
+    const first = new AnomalyDetector(options);
+    for (const p of b.slice(0, 1700)) first.update(p.ts, p.value);
+    const resumed = AnomalyDetector.restore(JSON.parse(JSON.stringify(first.state())) as AnomalyState, options);
+    expect(b.slice(1700).map((p) => resumed.update(p.ts, p.value).score)).toEqual(sb.slice(1700));
+  });
+
+  it('restores a state saved with the retired change detector, dropping its fields', () => {
+    const detector = new AnomalyDetector();
+    for (const p of daily(500, 4)) detector.update(p.ts, p.value);
+    const older = { ...detector.state(), means: [0.1], cusumUp: 3, cusumDown: 0, cusumSpread: 1, changeAt: 12 } as AnomalyState;
+    const resumed = AnomalyDetector.restore(older);
+    expect(Object.keys(resumed.state())).not.toContain('cusumUp');
+    expect(Object.keys(resumed.state())).not.toContain('means');
+    expect(Number.isFinite(resumed.update(T0 + 500 * STEP, 50).score)).toBe(true);
   });
 
   it('refuses non-finite input', () => {
     expect(() => new AnomalyDetector().update(T0, NaN)).toThrow(/finite/);
+  });
+});
+
+describe('tailProbability', () => {
+  const sorted = Array.from({ length: 99 }, (_, i) => i + 1); // 1 … 99
+
+  it('is the empirical share at or above x within the bulk of the history', () => {
+    expect(tailProbability(sorted, 50, 0.1, 0.01)).toBeCloseTo(51 / 100, 12);
+    expect(tailProbability(sorted, 0, 0.1, 0.01)).toBe(1);
+  });
+
+  it('beyond the largest values is an exponential tail fitted to them, falling by e per tail scale', () => {
+    // Share 0.1: the 10 largest (90 … 99) exceed the threshold 89 by 1 … 10, mean 5.5.
+    expect(tailProbability(sorted, 89, 0.1, 0.01)).toBeCloseTo(12 / 100, 12); // still empirical: 89 … 99, plus one
+    expect(tailProbability(sorted, 89 + 1e-9, 0.1, 0.01)).toBeCloseTo(11 / 100, 8);
+    expect(tailProbability(sorted, 89 + 5.5, 0.1, 0.01)).toBeCloseTo((11 / 100) * Math.exp(-1), 12);
+    expect(tailProbability(sorted, 89 + 55, 0.1, 0.01)).toBeCloseTo((11 / 100) * Math.exp(-10), 12);
+  });
+
+  it('floors the tail scale, so a constant history does not make a tiny excess infinitely rare', () => {
+    const constant = new Array<number>(100).fill(3);
+    expect(tailProbability(constant, 3, 0.05, 0.5)).toBe(1);
+    expect(tailProbability(constant, 3.5, 0.05, 0.5)).toBeCloseTo((6 / 101) * Math.exp(-1), 12);
+  });
+
+  it('keeps a history sorted as entries come and go', () => {
+    const h: number[] = [];
+    for (const x of [5, 1, 4, 1, 3]) insertSorted(h, x);
+    expect(h).toEqual([1, 1, 3, 4, 5]);
+    removeSorted(h, 1);
+    removeSorted(h, 4);
+    removeSorted(h, 7);
+    expect(h).toEqual([1, 3, 5]);
   });
 });
 

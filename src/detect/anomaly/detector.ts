@@ -1,4 +1,4 @@
-import { medianMad, normalTail } from './stats.ts';
+import { insertSorted, medianMad, normalTail, removeSorted, tailProbability } from './stats.ts';
 
 /**
  * A causal streaming anomaly detector for one series (one sensor). `update(ts, value)` returns a
@@ -10,11 +10,15 @@ import { medianMad, normalTail } from './stats.ts';
  *    several trailing windows, and, once the series shows a daily pattern, of the residual from the
  *    median of the same time of day on earlier days (then only that residual counts); the largest z
  *    is mapped to a raw score in [0, 1);
- * 2. anomaly likelihood (after Numenta's): the tail probability of the short-term mean of raw scores
- *    under a normal fitted to the longer history of raw scores, reported on a log scale;
+ * 2. calibration of the short-term mean of raw scores against the series' own history:
+ *    `likelihood` (after Numenta's: tail probability under a normal fitted to the raw scores) or
+ *    `tail` (empirical tail with an exponential fit beyond its largest values), reported on a log scale;
  * 3. range: a reading beyond the range of every earlier reading by more than `rangeTolerance` of
  *    that range scores 1 (Numenta's "spatial anomaly");
- * 4. one report per episode: a score counts only if it exceeds every score of the last `suppress`
+ * 4. optional level and spread components (`levelSpan`, `spreadSpan`): a running mean of the
+ *    level's robust z, or of the size of the changes, scores only where it is rarer than anything
+ *    its own (earlier) history should hold, by how far beyond in units of that history's tail;
+ * 5. one report per episode: a score counts only if it exceeds every score of the last `suppress`
  *    readings, and after an alarm (score ≥ `threshold`) scores are 0 for `alarmQuiet` readings.
  */
 export interface AnomalyOptions {
@@ -22,22 +26,21 @@ export interface AnomalyOptions {
   windows: number[];
   /** Readings seen before any score is given (the detector learns; scores are 0). */
   learning: number;
-  /**
-   * Raw score from z: `exp`: 1 − e^(−z/zScale) (saturates for large z); `log`: ln(1+z) / (ln(1+z) + zScale),
-   * which keeps ranking very large z.
-   */
-  rawMode: 'exp' | 'log';
+  /** Raw score from the largest z: 1 − e^(−z/zScale). */
   zScale: number;
   /** Short-term average of raw scores (readings) and the history it is compared with. */
   short: number;
   long: number;
   /**
    * `likelihood`: tail probability of the short-term mean raw score under a normal fitted to the
-   * history; `rank`: the share of the history's short-term means below the current one (an
-   * empirical tail, no distribution assumed), above every one of them by how far.
+   * raw scores of the last `long` readings; `tail`: its rarity among the short-term means of the
+   * last `long` readings (`tailProbability`: empirical, with an exponential tail beyond the
+   * largest `tailShare` of them).
    */
-  scoreMode: 'likelihood' | 'rank';
-  /** Floor of the raw-score standard deviation in the likelihood. */
+  scoreMode: 'likelihood' | 'tail';
+  /** Share of a calibration history fitted by the exponential tail (mode `tail`, level and spread components). */
+  tailShare: number;
+  /** Floor of the raw-score standard deviation in the likelihood, and of the tail scale in the tail calibrations. */
   minSd: number;
   /** Seasonality: slot width in minutes, values kept per slot, days seen before it is used. */
   slotMinutes: number;
@@ -54,15 +57,9 @@ export interface AnomalyOptions {
   weekly: boolean;
   /** A reading scoring at or above this is an anomaly (`is_anomaly`, live alarms). */
   threshold: number;
-  /** Readings after an anomaly during which scores are multiplied by `damp`. */
+  /** A score counts only if it exceeds every score of this many previous readings (else 0). */
   suppress: number;
-  damp: number;
-  /**
-   * `fire`: damping starts when a score reaches `threshold`; `peak`: a score is damped unless it
-   * exceeds every score of the last `suppress` readings (independent of any threshold).
-   */
-  suppressMode: 'fire' | 'peak';
-  /** Mode `peak`: readings after an alarm (a score ≥ `threshold`) during which scores are damped too. */
+  /** Readings after an alarm (a score ≥ `threshold`) during which scores are 0. */
   alarmQuiet: number;
   /**
    * A reading beyond the range of every earlier reading by more than this fraction of that range
@@ -70,14 +67,18 @@ export interface AnomalyOptions {
    */
   rangeTolerance: number;
   /**
-   * Change detector (0: off): two-sided CUSUM of the reading's robust z against the median of the
-   * readings since the last alarm (a level shift or slow drift), and a one-sided CUSUM of the size
-   * of the changes against their usual size (more spread). A sum reaching `cusum` scores 0.3 and
-   * grows from there; it joins the score by max and restarts at every alarm.
+   * Level component (0: off): the mean, over this many readings, of the reading's signed robust z
+   * against the long window, in absolute value; scores only where its tail probability among its
+   * own history is below 1/(n+1) (about beyond the largest value such a history holds), by how far.
    */
-  cusum: number;
-  /** Allowance per reading, in robust standard deviations, subtracted before summing. */
-  cusumDrift: number;
+  levelSpan: number;
+  /** Spread component (0: off): the same for the mean size of the changes (in units of their long-window spread). */
+  spreadSpan: number;
+  /**
+   * The components' values join their history this many spans late, so a shift in progress is
+   * compared with the time before it (without it the tail fit follows a slow rise and never flags it).
+   */
+  componentDelay: number;
 }
 
 /**
@@ -87,11 +88,11 @@ export interface AnomalyOptions {
 export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   windows: [12, 288, 2000],
   learning: 300,
-  rawMode: 'exp',
   zScale: 4,
   short: 6,
   long: 1500,
   scoreMode: 'likelihood',
+  tailShare: 0.02,
   minSd: 0.02,
   slotMinutes: 60,
   slotDepth: 42,
@@ -101,13 +102,22 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   weekly: true,
   threshold: 0.3,
   suppress: 300,
-  damp: 0,
-  suppressMode: 'peak',
   alarmQuiet: 200,
   rangeTolerance: 0.1,
-  cusum: 0,
-  cusumDrift: 1,
-})
+  levelSpan: 0,
+  spreadSpan: 0,
+  componentDelay: 1,
+});
+
+/**
+ * A calibration history: its entries in arrival order (to drop the oldest) and sorted (to rank),
+ * and the latest values not yet in it (`pending`, so an episode in progress is not its own reference).
+ */
+export interface Calibration {
+  history: number[];
+  sorted: number[];
+  pending: number[];
+}
 
 export interface AnomalyState {
   version: 1;
@@ -123,9 +133,7 @@ export interface AnomalyState {
   residualDev: number;
   raws: number[];
   quietUntil: number;
-  /** Short-term means of raw scores (mode `rank`). */
-  means: number[];
-  /** Scores before damping, of the last `suppress` readings (mode `peak`). */
+  /** Scores before suppression, of the last `suppress` readings. */
   recent: number[];
   /** Weekly model (option `weekly`): slots per weekday and slot, residuals, their mean absolute deviation. */
   weekSlots: Record<string, number[]>;
@@ -134,11 +142,13 @@ export interface AnomalyState {
   /** Smallest and largest reading so far. */
   min: number | null;
   max: number | null;
-  /** Change detector (option `cusum`): the sums, and the reading count at the last alarm. */
-  cusumUp: number;
-  cusumDown: number;
-  cusumSpread: number;
-  changeAt: number;
+  /**
+   * Tail calibrations (mode `tail`: `short`; components: `level`, `spread`) and the inputs of the
+   * components' running means (`levelInputs`, `spreadInputs`).
+   */
+  calibrations: Record<string, Calibration>;
+  levelInputs: number[];
+  spreadInputs: number[];
 }
 
 export interface AnomalyResult {
@@ -147,6 +157,9 @@ export interface AnomalyResult {
   /** Largest robust z of the reading (0 while learning), for explanations. */
   z: number;
 }
+
+/** Fields of states saved by earlier versions (removed options), dropped on restore. */
+const RETIRED_STATE_FIELDS = ['means', 'cusumUp', 'cusumDown', 'cusumSpread', 'changeAt'];
 
 const LOG_TAIL_SCALE = -Math.log(1e-5);
 const DAY_MS = 86_400_000;
@@ -167,11 +180,13 @@ export class AnomalyDetector {
   constructor(options: Partial<AnomalyOptions> = {}, state?: AnomalyState) {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
     // A state saved before a field existed starts that field empty.
+    const saved: Record<string, unknown> = state ? { ...structuredClone(state) } : {};
+    for (const field of RETIRED_STATE_FIELDS) delete saved[field];
     this.s = {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
-      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, means: [], recent: [], min: null, max: null,
-      weekSlots: {}, weekResiduals: [], weekDev: 0, cusumUp: 0, cusumDown: 0, cusumSpread: 0, changeAt: 0,
-      ...(state ? structuredClone(state) : {}),
+      plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, recent: [], min: null, max: null,
+      weekSlots: {}, weekResiduals: [], weekDev: 0, calibrations: {}, levelInputs: [], spreadInputs: [],
+      ...(saved as Partial<AnomalyState>),
     };
   }
 
@@ -206,29 +221,38 @@ export class AnomalyDetector {
   }
 
   /**
-   * The change detector's score for this reading (option `cusum`). The level sum compares the
-   * reading with the median since the last alarm (or, where the seasonal model counts, uses its
-   * residual z); each step is clipped to ±4 so one spike, which the z-scores already score, does
-   * not make a change on its own.
+   * Rarity of x in the calibration `name` (P(X ≥ x) by `tailProbability`, 1 until it holds
+   * `minHistory` entries); then x joins it `delay` calls later, the oldest entry leaving beyond `long`.
    */
-  private change(value: number, diff: number, scale: number, diffScale: number, residualZ: number | null): number {
+  private calibrate(name: string, x: number, minHistory: number, delay = 0): { p: number; n: number } {
     const o = this.options;
-    const s = this.s;
-    const since = s.n - s.changeAt;
-    if (since < 30) return 0;
-    let u = residualZ;
-    if (u === null) {
-      const reference = medianMad(s.values, Math.min(since, this.maxWindow()), this.scratch).median;
-      u = (value - reference) / scale;
+    const c = (this.s.calibrations[name] ??= { history: [], sorted: [], pending: [] });
+    const n = c.history.length;
+    const p = n >= minHistory ? tailProbability(c.sorted, x, o.tailShare, o.minSd) : 1;
+    c.pending.push(x);
+    if (c.pending.length > delay) {
+      const entry = c.pending.shift()!;
+      c.history.push(entry);
+      insertSorted(c.sorted, entry);
+      if (c.history.length > o.long) removeSorted(c.sorted, c.history.shift()!);
     }
-    u = Math.max(-4, Math.min(4, u));
-    s.cusumUp = Math.max(0, s.cusumUp + u - o.cusumDrift);
-    s.cusumDown = Math.max(0, s.cusumDown - u - o.cusumDrift);
-    // |change| / its usual size is about 0.8 for normal noise; more spread pushes it up.
-    const v = Math.min(4, Math.abs(diff) / diffScale);
-    s.cusumSpread = Math.max(0, s.cusumSpread + v - 0.8 - o.cusumDrift);
-    const sum = Math.max(s.cusumUp, s.cusumDown, s.cusumSpread);
-    return 1 - Math.pow(0.7, sum / o.cusum);
+    return { p, n };
+  }
+
+  /**
+   * A level or spread component: the absolute running mean of `inputs` (with x added) over `span`
+   * readings, calibrated against its history (entries `componentDelay` spans late). It scores
+   * only where q = P(X ≥ mean) · (n+1) < 1, i.e. rarer than one reading in the history, as
+   * 1 − q^(1/ln 1e5) (q = e^(−d) at d tail scales beyond that point); 0 otherwise.
+   */
+  private component(name: string, inputs: number[], span: number, x: number): number {
+    inputs.push(x);
+    if (inputs.length > span) inputs.shift();
+    let sum = 0;
+    for (const v of inputs) sum += v;
+    const { p, n } = this.calibrate(name, Math.abs(sum / inputs.length), span * 4, span * this.options.componentDelay);
+    const beyond = p * (n + 1);
+    return beyond < 1 ? 1 - Math.exp(Math.log(Math.max(beyond, Number.MIN_VALUE)) / LOG_TAIL_SCALE) : 0;
   }
 
   update(ts: number | Date, value: number): AnomalyResult {
@@ -266,52 +290,40 @@ export class AnomalyDetector {
     const weekly = o.weekly && t - s.firstTs >= 3 * WEEK_MS && s.weekDev < s.residualDev && s.weekDev < o.seasonGain * s.plainDev;
     const seasonal = weekly || (t - s.firstTs >= o.seasonMinDays * DAY_MS && s.residualDev < o.seasonGain * s.plainDev);
     const useResidual = weekly ? weekResidual : residual;
-    let zResidualSigned: number | null = null;
     if (seasonal && useResidual !== null) {
       const resFloor = Math.max(tiny, 0.25 * 1.4826 * (weekly ? s.weekDev : s.residualDev));
-      const fit = this.z(weekly ? s.weekResiduals : s.residuals, longest, useResidual, resFloor);
-      const zResidual = fit.z;
-      zResidualSigned = (useResidual - fit.median) / fit.scale;
+      const zResidual = this.z(weekly ? s.weekResiduals : s.residuals, longest, useResidual, resFloor).z;
       // Where the daily pattern explains the series, its own swings make the plain statistics loud.
       z = o.seasonOnly ? zResidual : Math.max(z, zResidual);
     }
 
     const learning = s.n < o.learning;
-    const raw = learning ? 0 : o.rawMode === 'log' ? Math.log1p(z) / (Math.log1p(z) + o.zScale) : 1 - Math.exp(-z / o.zScale);
+    const raw = learning ? 0 : 1 - Math.exp(-z / o.zScale);
 
-    // Anomaly likelihood of the short-term mean of raw scores.
+    // Calibration of the short-term mean of raw scores against this series' own history.
     let score = 0;
-    if (!learning && o.scoreMode === 'rank' && s.raws.length >= o.short * 4) {
+    if (!learning) {
       let recent = raw;
-      for (let i = s.raws.length - (o.short - 1); i < s.raws.length; i++) recent += s.raws[i]!;
-      recent /= o.short;
-      let below = 0;
-      let max = 0;
-      for (const m of s.means) {
-        if (m < recent) below++;
-        if (m > max) max = m;
+      const from = Math.max(0, s.raws.length - (o.short - 1));
+      for (let i = from; i < s.raws.length; i++) recent += s.raws[i]!;
+      recent /= s.raws.length - from + 1;
+      let logP = 0;
+      if (o.scoreMode === 'tail') {
+        logP = Math.log(Math.max(this.calibrate('short', recent, o.short * 4).p, Number.MIN_VALUE));
+      } else if (s.raws.length >= o.short * 4) {
+        const hist = s.raws.length - (o.short - 1);
+        let sum = 0;
+        let sq = 0;
+        for (let i = 0; i < hist; i++) {
+          sum += s.raws[i]!;
+          sq += s.raws[i]! * s.raws[i]!;
+        }
+        const mean = sum / hist;
+        const sd = Math.max(Math.sqrt(Math.max(sq / hist - mean * mean, 0)), o.minSd);
+        logP = logTail(recent, mean, sd);
       }
-      const n = s.means.length;
-      score = recent > max && recent > 0 ? 1 - (max / recent) / (n + 1) : below / (n + 1);
-      score = Math.max(0, Math.min(1, score));
-      s.means.push(recent);
-      if (s.means.length > o.long) s.means.shift();
-    } else if (!learning && s.raws.length >= o.short * 4) {
-      const hist = s.raws.length - (o.short - 1);
-      let sum = 0;
-      let sq = 0;
-      for (let i = 0; i < hist; i++) {
-        sum += s.raws[i]!;
-        sq += s.raws[i]! * s.raws[i]!;
-      }
-      const mean = sum / hist;
-      const sd = Math.max(Math.sqrt(Math.max(sq / hist - mean * mean, 0)), o.minSd);
-      let recent = raw;
-      for (let i = s.raws.length - (o.short - 1); i < s.raws.length; i++) recent += s.raws[i]!;
-      recent /= o.short;
-      const lt = logTail(recent, mean, sd);
       // tail 1e-5 → 0.63, 1e-10 → 0.86: monotone in the tail, never saturating at 1.
-      score = 1 - Math.exp(lt / LOG_TAIL_SCALE);
+      score = 1 - Math.exp(logP / LOG_TAIL_SCALE);
     }
 
     if (!learning && o.rangeTolerance > 0 && s.min !== null && s.max !== null && s.max > s.min) {
@@ -321,20 +333,16 @@ export class AnomalyDetector {
     s.min = Math.min(s.min ?? value, value);
     s.max = Math.max(s.max ?? value, value);
 
-    if (!learning && o.cusum > 0) score = Math.max(score, this.change(value, diff, longValue.scale, Math.max(longDiff.scale, valueFloor), zResidualSigned));
+    if (!learning && o.levelSpan > 0) score = Math.max(score, this.component('level', s.levelInputs, o.levelSpan, (value - longValue.median) / longValue.scale));
+    if (!learning && o.spreadSpan > 0) score = Math.max(score, this.component('spread', s.spreadInputs, o.spreadSpan, Math.abs(diff) / Math.max(longDiff.scale, diffFloor)));
 
-    const undamped = score;
-    if (o.suppressMode === 'peak') {
-      let peak = 0;
-      for (const r of s.recent) if (r > peak) peak = r;
-      if (score <= peak || s.n < s.quietUntil) score *= o.damp;
-    } else if (s.n < s.quietUntil) score *= o.damp;
+    // One report per episode: only a new peak of the last `suppress` readings, none in the quiet period.
+    const unsuppressed = score;
+    let peak = 0;
+    for (const r of s.recent) if (r > peak) peak = r;
+    if (score <= peak || s.n < s.quietUntil) score = 0;
     const isAnomaly = score >= o.threshold;
-    if (isAnomaly) {
-      s.quietUntil = s.n + 1 + (o.suppressMode === 'peak' ? o.alarmQuiet : o.suppress);
-      s.cusumUp = s.cusumDown = s.cusumSpread = 0;
-      s.changeAt = s.n + 1;
-    }
+    if (isAnomaly) s.quietUntil = s.n + 1 + o.alarmQuiet;
 
     // Learn from the reading.
     const push = (a: number[], x: number, cap: number) => {
@@ -359,7 +367,7 @@ export class AnomalyDetector {
       s.weekSlots[weekKey] = weekSlot;
     }
     if (!learning) push(s.raws, raw, o.long);
-    if (o.suppressMode === 'peak' && o.suppress > 0) push(s.recent, undamped, o.suppress);
+    if (o.suppress > 0) push(s.recent, unsuppressed, o.suppress);
     s.lastValue = value;
     s.n++;
     return { score, isAnomaly, z: learning ? 0 : z };

@@ -60,3 +60,47 @@ export function erfc(x: number): number {
 export function normalTail(x: number, mean: number, sd: number): number {
   return 0.5 * erfc((x - mean) / (sd * Math.SQRT2));
 }
+
+/** Index of the first entry of ascending `sorted` that is ≥ x. */
+export function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts x into ascending `sorted`, keeping it sorted. */
+export function insertSorted(sorted: number[], x: number): void {
+  sorted.splice(lowerBound(sorted, x), 0, x);
+}
+
+/** Removes one entry equal to x from ascending `sorted` (no-op if absent). */
+export function removeSorted(sorted: number[], x: number): void {
+  const i = lowerBound(sorted, x);
+  if (sorted[i] === x) sorted.splice(i, 1);
+}
+
+/**
+ * How rare `x` is among a history given in ascending order: P(X ≥ x) estimated from the history
+ * alone. Up to the largest `share` of the history it is the empirical share at or above x (never
+ * below 1/(n+1)); beyond that it is an exponential tail fitted to those largest values (peaks over
+ * a threshold, as in Siffer et al. 2017, "Anomaly detection in streams with extreme value theory",
+ * with shape 0), so values beyond the largest one seen still rank by how far beyond they are.
+ * `minScale` floors the tail's scale (a history of identical values would otherwise make any
+ * larger value infinitely rare).
+ */
+export function tailProbability(sorted: readonly number[], x: number, share: number, minScale: number): number {
+  const n = sorted.length;
+  if (n < 2) return 1;
+  const k = Math.min(n - 1, Math.max(1, Math.ceil(share * n)));
+  const threshold = sorted[n - 1 - k]!;
+  if (x <= threshold) return (n - lowerBound(sorted, x) + 1) / (n + 1);
+  let excess = 0;
+  for (let i = n - k; i < n; i++) excess += sorted[i]! - threshold;
+  const scale = Math.max(excess / k, minScale);
+  return ((k + 1) / (n + 1)) * Math.exp(-(x - threshold) / scale);
+}
