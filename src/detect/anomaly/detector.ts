@@ -1,3 +1,4 @@
+import { NoveltyScorer, type NoveltyOptions, type NoveltyState } from './novelty.ts';
 import { medianMad, normalTail } from './stats.ts';
 
 /**
@@ -78,6 +79,11 @@ export interface AnomalyOptions {
   cusum: number;
   /** Allowance per reading, in robust standard deviations, subtracted before summing. */
   cusumDrift: number;
+  /**
+   * Context novelty (src/detect/anomaly/novelty.ts; null: off): how new the recent shape of the
+   * series is; its score joins by max before the one-report-per-episode rule.
+   */
+  novelty: Partial<NoveltyOptions> | null;
 }
 
 /**
@@ -107,6 +113,7 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   rangeTolerance: 0.1,
   cusum: 0,
   cusumDrift: 1,
+  novelty: null,
 })
 
 export interface AnomalyState {
@@ -139,6 +146,8 @@ export interface AnomalyState {
   cusumDown: number;
   cusumSpread: number;
   changeAt: number;
+  /** Context novelty's state (option `novelty`). */
+  novelty: NoveltyState | null;
 }
 
 export interface AnomalyResult {
@@ -163,6 +172,8 @@ export class AnomalyDetector {
   readonly options: AnomalyOptions;
   private s: AnomalyState;
   private scratch: number[] = [];
+  /** Option `novelty`: works on its own state, copied into ours by `state()`. */
+  private readonly novelty: NoveltyScorer | null;
 
   constructor(options: Partial<AnomalyOptions> = {}, state?: AnomalyState) {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
@@ -170,9 +181,10 @@ export class AnomalyDetector {
     this.s = {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
       plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, means: [], recent: [], min: null, max: null,
-      weekSlots: {}, weekResiduals: [], weekDev: 0, cusumUp: 0, cusumDown: 0, cusumSpread: 0, changeAt: 0,
+      weekSlots: {}, weekResiduals: [], weekDev: 0, cusumUp: 0, cusumDown: 0, cusumSpread: 0, changeAt: 0, novelty: null,
       ...(state ? structuredClone(state) : {}),
     };
+    this.novelty = this.options.novelty ? new NoveltyScorer(this.options.novelty, this.s.novelty ?? undefined) : null;
   }
 
   static restore(state: AnomalyState, options: Partial<AnomalyOptions> = {}): AnomalyDetector {
@@ -182,7 +194,7 @@ export class AnomalyDetector {
 
   /** A deep copy of the state (JSON-serialisable). */
   state(): AnomalyState {
-    return structuredClone(this.s);
+    return structuredClone({ ...this.s, novelty: this.novelty?.state() ?? this.s.novelty });
   }
 
   get count(): number {
@@ -322,6 +334,8 @@ export class AnomalyDetector {
     s.max = Math.max(s.max ?? value, value);
 
     if (!learning && o.cusum > 0) score = Math.max(score, this.change(value, diff, longValue.scale, Math.max(longDiff.scale, valueFloor), zResidualSigned));
+
+    if (this.novelty) score = Math.max(score, this.novelty.update(value));
 
     const undamped = score;
     if (o.suppressMode === 'peak') {
