@@ -51,7 +51,7 @@ export const DEFAULT_NOVELTY_OPTIONS: Readonly<NoveltyOptions> = Object.freeze({
   chomp: 0.075,
   rhoHigh: 0.97,
   memory: 200,
-  maxCategories: 2000,
+  maxCategories: 500,
 });
 
 /** A learned context: lower and upper corners of its box; level features in the series' units. */
