@@ -73,6 +73,12 @@ describe('NoveltyScorer', () => {
     expect(() => NoveltyScorer.restore({ ...saved, version: 2 } as unknown as NoveltyState)).toThrow(/version/);
   });
 
+  it('scores 0 on a constant series and on one that only alternates between two values', () => {
+    expect(scoresOf(Array.from({ length: 3000 }, () => 7)).every((s) => s === 0)).toBe(true);
+    const alternating = scoresOf(Array.from({ length: 3000 }, (_, i) => (i % 2 === 0 ? 0 : 1)));
+    expect(alternating.every((s) => Number.isFinite(s) && s === 0)).toBe(true);
+  });
+
   it('keeps at most maxCategories categories', () => {
     const scorer = new NoveltyScorer({ maxCategories: 5 });
     scoresOf(series(), scorer);

@@ -98,6 +98,14 @@ function minMax(xs: number[]): number[] {
   return xs.map((x) => (span > 0 ? (x - lo) / span : 0));
 }
 
+/**
+ * Fuzzy-ART match of a box widened to hold the input: (room left after widening) / (room left
+ * before); 1 when the input is inside, and 1 for a box that already spans everything.
+ */
+function containment(after: number, before: number): number {
+  return before > 0 ? Math.max(0, after) / before : 1;
+}
+
 /** Full Haar wavelet decomposition of a series whose length is a power of two (orthonormal). */
 export function haar(xs: number[]): number[] {
   const out = [...xs];
@@ -212,7 +220,7 @@ export class NoveltyScorer {
           lastExpanded = e;
         }
       }
-      const similarity = ((dims - expanded) / (dims - size)) ** 3 * ((1 - lastExpanded) / (1 - lastSize || 1)) ** 2;
+      const similarity = containment(dims - expanded, dims - size) ** 3 * containment(1 - lastExpanded, 1 - lastSize) ** 2;
       if (similarity > best) {
         best = similarity;
         bestCategory = c;
