@@ -36,7 +36,10 @@ export interface NoveltyOptions {
   levels: number;
   /** Snap to the running median when within this fraction of the range. */
   chomp: number;
-  /** Similarity at or above which a context joins (widens) its best category. */
+  /**
+   * Cap on the join vigilance: a context joins (widens) its best category when the similarity
+   * reaches the mean similarity so far or this, whichever is lower.
+   */
   rhoHigh: number;
   /** Downsampled points remembered for the record rule. */
   memory: number;
@@ -66,8 +69,6 @@ interface Category {
 
 export interface NoveltyState {
   version: 1;
-  /** Readings seen. */
-  n: number;
   /** Downsampled points made. */
   points: number;
   min: number | null;
@@ -82,6 +83,7 @@ export interface NoveltyState {
   categories: Category[];
   /** Best similarity of the last `memory` contexts. */
   similarities: number[];
+  /** Mean best similarity of all contexts so far (the join vigilance). */
   meanSimilarity: number;
   /** Downsampled point of the last context less familiar than the record (null: none yet). */
   lastNovel: number | null;
@@ -135,7 +137,7 @@ export class NoveltyScorer {
     if ((this.options.window & (this.options.window - 1)) !== 0) throw new Error('novelty: window must be a power of two');
     this.s = state
       ? structuredClone(state)
-      : { version: 1, n: 0, points: 0, min: null, max: null, block: [], movingAverage: null, recentPoints: [], context: [], categories: [], similarities: [], meanSimilarity: 0, lastNovel: null };
+      : { version: 1, points: 0, min: null, max: null, block: [], movingAverage: null, recentPoints: [], context: [], categories: [], similarities: [], meanSimilarity: 0, lastNovel: null };
   }
 
   static restore(state: NoveltyState, options: Partial<NoveltyOptions> = {}): NoveltyScorer {
@@ -153,7 +155,6 @@ export class NoveltyScorer {
     const o = this.options;
     s.min = Math.min(s.min ?? value, value);
     s.max = Math.max(s.max ?? value, value);
-    s.n++;
     s.block.push(value);
     if (s.block.length < o.step) return 0;
     this.downsample();
