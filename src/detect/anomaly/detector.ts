@@ -1,3 +1,4 @@
+import { NoveltyScorer, type NoveltyOptions, type NoveltyState } from './novelty.ts';
 import { insertSorted, medianMad, normalTail, removeSorted, tailProbability } from './stats.ts';
 
 /**
@@ -79,6 +80,11 @@ export interface AnomalyOptions {
    * compared with the time before it (without it the tail fit follows a slow rise and never flags it).
    */
   componentDelay: number;
+  /**
+   * Context novelty (src/detect/anomaly/novelty.ts; null: off): how new the recent shape of the
+   * series is; its score joins by max before the one-report-per-episode rule.
+   */
+  novelty: Partial<NoveltyOptions> | null;
 }
 
 /**
@@ -107,6 +113,7 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   levelSpan: 0,
   spreadSpan: 0,
   componentDelay: 1,
+  novelty: null,
 });
 
 /**
@@ -149,6 +156,8 @@ export interface AnomalyState {
   calibrations: Record<string, Calibration>;
   levelInputs: number[];
   spreadInputs: number[];
+  /** Context novelty's state (option `novelty`). */
+  novelty: NoveltyState | null;
 }
 
 export interface AnomalyResult {
@@ -176,6 +185,8 @@ export class AnomalyDetector {
   readonly options: AnomalyOptions;
   private s: AnomalyState;
   private scratch: number[] = [];
+  /** Option `novelty`: works on its own state, copied into ours by `state()`. */
+  private readonly novelty: NoveltyScorer | null;
 
   constructor(options: Partial<AnomalyOptions> = {}, state?: AnomalyState) {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
@@ -185,9 +196,10 @@ export class AnomalyDetector {
     this.s = {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
       plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, recent: [], min: null, max: null,
-      weekSlots: {}, weekResiduals: [], weekDev: 0, calibrations: {}, levelInputs: [], spreadInputs: [],
+      weekSlots: {}, weekResiduals: [], weekDev: 0, calibrations: {}, levelInputs: [], spreadInputs: [], novelty: null,
       ...(saved as Partial<AnomalyState>),
     };
+    this.novelty = this.options.novelty ? new NoveltyScorer(this.options.novelty, this.s.novelty ?? undefined) : null;
   }
 
   static restore(state: AnomalyState, options: Partial<AnomalyOptions> = {}): AnomalyDetector {
@@ -197,7 +209,7 @@ export class AnomalyDetector {
 
   /** A deep copy of the state (JSON-serialisable). */
   state(): AnomalyState {
-    return structuredClone(this.s);
+    return structuredClone({ ...this.s, novelty: this.novelty?.state() ?? this.s.novelty });
   }
 
   get count(): number {
@@ -335,6 +347,8 @@ export class AnomalyDetector {
 
     if (!learning && o.levelSpan > 0) score = Math.max(score, this.component('level', s.levelInputs, o.levelSpan, (value - longValue.median) / longValue.scale));
     if (!learning && o.spreadSpan > 0) score = Math.max(score, this.component('spread', s.spreadInputs, o.spreadSpan, Math.abs(diff) / Math.max(longDiff.scale, diffFloor)));
+
+    if (this.novelty) score = Math.max(score, this.novelty.update(value));
 
     // One report per episode: only a new peak of the last `suppress` readings, none in the quiet period.
     const unsuppressed = score;
