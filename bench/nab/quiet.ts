@@ -3,17 +3,8 @@
 // Prints, per setting, how many readings after the first 605 (NAB's probation for 4,032 rows)
 // score at or above the threshold (default: each setting's own `threshold`) on each series.
 import { AnomalyDetector, scoreSeries, type AnomalyOptions, type SeriesPoint } from '../../src/detect/anomaly/index.ts';
+import { seededRandom as random } from '../../src/sim/random.ts';
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = Date.UTC(2014, 3, 1);
 const ROWS = 4032;

@@ -3,20 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { AnomalyDetector, type AnomalyOptions, type AnomalyState } from './detector.ts';
 import { parseSeriesCsv, parseTimestamp, scoreSeries, type SeriesPoint } from './series.ts';
 import { insertSorted, removeSorted, tailProbability } from './stats.ts';
+import { seededRandom as random } from '../../sim/random.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const STEP = 5 * 60_000;
 
-/** A deterministic pseudo-random generator (mulberry32), so series are the same every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Daily sine with noise, 5-minute readings. */
 function daily(n: number, seed = 1, change?: (i: number, v: number) => number): SeriesPoint[] {

@@ -3,17 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector } from './detector.ts';
 import { haar, NoveltyScorer, type NoveltyState } from './novelty.ts';
+import { seededRandom as random } from '../../sim/random.ts';
 
-/** A deterministic pseudo-random generator (mulberry32), so series are the same every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EPISODES = [2400, 3600];
 const EPISODE_LENGTH = 96;
