@@ -235,7 +235,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(every(options.drainageCheckMs ?? 60_000, lease.only(async () => {
       const changes = await runDrainageChecks(db, clock(), config.timeZone);
       if (changes.length === 0) return;
-      const routed = await db.transaction((tx) => alerting.route(tx, changes, clock()));
+      // Their webhook deliveries and messages are written with the routing, as the offline check's are.
+      const routed = await db.transaction(async (tx) => {
+        const routed = await alerting.route(tx, changes, clock());
+        await notify.recordAlarmChanges(tx, routed.handled, clock());
+        return routed;
+      });
       await announceChanges(db, bus, [], changes, routed);
     }), (error) => logger.error({ err: error }, 'drainage checks failed')));
 
