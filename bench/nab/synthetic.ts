@@ -5,7 +5,7 @@
 // latencies, artificial periodic shapes), with 0–3 anomalies of eight kinds at random sizes, some
 // subtle. Windows follow NAB's labelling rule: 10 % of the file's length shared by its anomalies,
 // centred on each onset. Deterministic for a seed.
-//   npx tsx bench/nab/synthetic.ts --out /tmp/nab-synthetic [--files 60] [--seed 1]
+//   npx tsx bench/nab/synthetic.ts --out /tmp/nab-synthetic [--files 60] [--seed 1] [--rows 2000-8000]
 //   npx tsx bench/nab/run.ts --data /tmp/nab-synthetic --no-cross-check   (read `all`)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -124,12 +124,16 @@ export interface SyntheticFile {
 const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
 /** One series: base, anomalies at random rows after the first 20 %, NAB windows around them. */
-export function syntheticFile(seed: number, index: number): SyntheticFile {
+/** Rows per file, drawn uniformly between the two (NAB's files run from about 1,000 to 22,000). */
+export type RowRange = readonly [number, number];
+const DEFAULT_ROWS: RowRange = [2000, 8000];
+
+export function syntheticFile(seed: number, index: number, rowRange: RowRange = DEFAULT_ROWS): SyntheticFile {
   const rng = seededRandom(seed * 100_003 + index * 7919);
   const family = FAMILIES[index % FAMILIES.length]!;
   const intervalMin = pick(rng, [5, 5, 5, 1, 10, 30] as const);
   const rowsPerDay = (24 * 60) / intervalMin;
-  const length = Math.round(between(rng, 2000, 8000));
+  const length = Math.round(between(rng, rowRange[0], rowRange[1]));
   const base = baseOf(family, rng, rowsPerDay);
   const count = pick(rng, [0, 1, 1, 2, 2, 3] as const);
   const kinds = family === 'daily' || family === 'periodic' || family === 'counts' ? ANOMALY_KINDS : ANOMALY_KINDS.filter((k) => k !== 'pattern_loss' && k !== 'frequency');
@@ -188,8 +192,8 @@ export function syntheticFile(seed: number, index: number): SyntheticFile {
 }
 
 /** Writes `files` series and their labels under `out` in NAB's layout. */
-export function writeSyntheticCorpus(out: string, files: number, seed: number): SyntheticFile[] {
-  const made = Array.from({ length: files }, (_, i) => syntheticFile(seed, i));
+export function writeSyntheticCorpus(out: string, files: number, seed: number, rows: RowRange = DEFAULT_ROWS): SyntheticFile[] {
+  const made = Array.from({ length: files }, (_, i) => syntheticFile(seed, i, rows));
   const labels: Record<string, Array<[string, string]>> = {};
   for (const f of made) {
     mkdirSync(path.join(out, 'data', f.category), { recursive: true });
@@ -202,9 +206,11 @@ export function writeSyntheticCorpus(out: string, files: number, seed: number): 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, files: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, files: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' }, rows: { type: 'string', default: DEFAULT_ROWS.join('-') } } });
   if (!values.out) throw new Error('--out DIR is required');
-  const made = writeSyntheticCorpus(values.out, Number(values.files), Number(values.seed));
+  const [minRows, maxRows] = values.rows!.split('-').map(Number) as [number, number];
+  if (!(minRows >= 100 && maxRows >= minRows)) throw new Error(`--rows ${values.rows}: give MIN-MAX, at least 100`);
+  const made = writeSyntheticCorpus(values.out, Number(values.files), Number(values.seed), [minRows, maxRows]);
   const kinds: Record<string, number> = {};
   for (const f of made) for (const a of f.anomalies) kinds[a.kind] = (kinds[a.kind] ?? 0) + 1;
   console.log(JSON.stringify({ out: values.out, files: made.length, rows: made.reduce((a, f) => a + f.rows.length, 0), anomalies: kinds }));

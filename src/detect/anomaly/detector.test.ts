@@ -148,6 +148,24 @@ describe('AnomalyDetector', () => {
     expect(quiet).toBe(1);
   });
 
+  it('keeps the quiet period and peak window to a tenth of the readings seen, so a short series is not silenced', () => {
+    // Two equal spikes 100 readings apart, 700 readings in: quiet for 70 after the first, the second is reported.
+    const rnd = random(21);
+    const points = Array.from({ length: 1000 }, (_, i) => ({
+      line: i + 2, raw: String(i), ts: T0 + i * STEP, value: 50 + (rnd() - 0.5) * 2 + (i === 700 || i === 800 ? 30 : 0),
+    }));
+    const alarmsAt = (options: Partial<AnomalyOptions>) => scoreSeries(points, options).flatMap((p, i) => (p.isAnomaly ? [i] : []));
+    // (The anomaly likelihood averages the last 6 raw scores, so a report may come a few readings after its spike.)
+    const shared = alarmsAt({});
+    expect(shared).toHaveLength(2);
+    expect(shared[0]).toBeGreaterThanOrEqual(700);
+    expect(shared[0]).toBeLessThan(706);
+    expect(shared[1]).toBeGreaterThanOrEqual(800);
+    expect(shared[1]).toBeLessThan(806);
+    // With the fixed counts (200 quiet, a 300-reading peak window) the second spike is silenced.
+    expect(alarmsAt({ quietShare: 0 })).toEqual([shared[0]]);
+  });
+
   it('with the level component on, flags a lasting small shift that the z-scores leave alone', () => {
     // Noise: the sum of four uniforms (sd 0.58); from reading 2000 the level is 1.0 higher (1.7 sd).
     const rnd = random(7);
