@@ -5,6 +5,7 @@
 // 404 as a missing one does.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Routed } from '../alerting/index.ts';
 import type { AlarmChange } from '../detect/index.ts';
 import {
   addMaintenance, addShifts, checkIn, createPatrol, dayRoster, facilityOwner, FacilityError, listFacilities, listShifts, patrolOf,
@@ -13,6 +14,7 @@ import { kpiCsv, kpiInputs, kpiReport, PER_CAPITA_BOD5_G, setPlantService, setSe
 import { ACTIONS, addProgress, createProject, dashboard, listProjects, PROJECT_STATUSES, RemediationError, setIndicator } from '../drainage/remediation/index.ts';
 import { listStations, localDate, rainStates, riverTrend, stationDays, stationSamples } from '../drainage/water-env/index.ts';
 import { announceChanges } from '../platform/announce.ts';
+import type { Queryable } from '../store/index.ts';
 import { scopeOwner } from './access.ts';
 import type { ApiContext } from './routes.ts';
 
@@ -85,9 +87,16 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
   const dispatchers = { config: { access: { roles: ['centre_operator', 'owner_dispatcher', 'admin'] as const } } };
   const kpiReaders = { config: { access: { roles: ['bureau_supervisor', 'centre_operator', 'admin'] as const } } };
   const who = (request: FastifyRequest) => request.principal?.userId ?? 'anonymous';
-  const announce = async (changes: (AlarmChange | null)[]) => {
-    const real = changes.filter((c): c is AlarmChange => c !== null);
-    if (real.length > 0) await announceChanges(ctx.db, ctx.bus, [], real);
+  /**
+   * An alarm change made by a request (a check-in clearing a missed patrol) goes through noise
+   * control and the notification outbox in the request's transaction, as detection's changes do.
+   */
+  const routeInTransaction = async (tx: Queryable, change: AlarmChange | null): Promise<Routed | null> => {
+    if (!change || !ctx.alerting) return null;
+    const now = ctx.clock();
+    const routed = await ctx.alerting.router.route(tx, [change], now);
+    await ctx.alerting.record(tx, routed.handled, now);
+    return routed;
   };
   const failed = (reply: FastifyReply, error: unknown) => {
     if (error instanceof RemediationError || error instanceof FacilityError) return reply.code(error.status).send({ error: error.message });
@@ -190,10 +199,13 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
     if (!patrol || !(await facilityInScope(request, patrol.facilityId))) return reply.code(404).send({ error: `patrol ${request.params.id} does not exist` });
     const body = checkinBody.safeParse(request.body);
     if (!body.success) return invalid(reply, body.error);
-    const cleared = await ctx.db.transaction((tx) => checkIn(tx, request.params.id, {
-      at: body.data.at ? new Date(body.data.at) : ctx.clock(), by: who(request), note: body.data.note, photo: body.data.photo ?? null,
-    }));
-    await announce([cleared]);
+    const { cleared, routed } = await ctx.db.transaction(async (tx) => {
+      const cleared = await checkIn(tx, request.params.id, {
+        at: body.data.at ? new Date(body.data.at) : ctx.clock(), by: who(request), note: body.data.note, photo: body.data.photo ?? null,
+      });
+      return { cleared, routed: await routeInTransaction(tx, cleared) };
+    });
+    if (cleared) await announceChanges(ctx.db, ctx.bus, [], [cleared], routed);
     const [facility] = await listFacilities(ctx.db, ctx.clock(), { ids: [patrol.facilityId] });
     return reply.code(201).send(facility!.patrols.find((p) => p.id === request.params.id));
   });

@@ -15,7 +15,7 @@ import { listIncidents } from '../incidents/index.ts';
 import type { Db, Queryable } from '../store/index.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
 import type { Notifier } from './channels.ts';
-import { alarmEvent, incidentEvents, type OutboundEvent } from './events.ts';
+import { incidentEvents, type OutboundEvent } from './events.ts';
 import { AlarmOutbox } from './outbox.ts';
 import { applyFeedback, pruneInboundDeliveries, type InboundRequest } from './inbound.ts';
 import { sendDueMessages, writeMessages } from './messages.ts';
@@ -61,16 +61,6 @@ export class NotifyService {
       if (event.type !== 'incidents') return;
       this.handle(event.incidents.flatMap(incidentEvents));
     }, 'local');
-  }
-
-  /**
-   * Alarm changes that committed without going through the outbox (noise control re-handling
-   * them: a silence ending, flapping settling): their deliveries and messages are written now.
-   */
-  alarmChanges(changes: AlarmChange[]): void {
-    if (changes.length === 0) return;
-    const at = this.options.clock();
-    this.handle(changes.map((c) => alarmEvent(c, this.options.sensorContext(c.sensorId), at)));
   }
 
   /** The channels in use and where each sends (the admin page). */

@@ -172,10 +172,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         return sensor && { title: `${sensor.name} · ${rules.rule(change.ruleId)?.name ?? change.ruleId}`, assetId: sensor.assetId, ownerId: sensor.ownerId };
       },
     });
-    const announceRouted = async (routed: Routed) => {
-      notify.alarmChanges(routed.handled);
-      await announceChanges(db, bus, [], [], routed);
-    };
+    const announceRouted = (routed: Routed) => announceChanges(db, bus, [], [], routed);
     const pipeline = new IngestPipeline({
       db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater, alerting,
       recordAlarmChanges: (tx, changes, at) => notify.recordAlarmChanges(tx, changes, at),
@@ -199,7 +196,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }), (error) => logger.error({ err: error }, 'offline check failed')));
     // Silences that start or expire, flapping episodes that stand: re-decided every few seconds.
     cleanups.push(every(options.alertingCheckMs ?? 5_000, lease.only(async () => {
-      const routed = await db.transaction((tx) => alerting.reconcileIfDue(tx, clock()));
+      const routed = await db.transaction(async (tx) => {
+        const now = clock();
+        const routed = await alerting.reconcileIfDue(tx, now);
+        await notify.recordAlarmChanges(tx, routed.handled, now);
+        return routed;
+      });
       if (routed.alarmIds.length > 0) await announceRouted(routed);
     }), (error) => logger.error({ err: error }, 'alerting check failed')));
     // Every process evaluates rules, so every process watches them (not the leader only).
@@ -281,7 +283,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
       clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT, leader: () => lease.isLeader(),
-      ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
+      ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted, record: (tx, changes, at) => notify.recordAlarmChanges(tx, changes, at) },
       // One network twin in memory, shared by the network and analysis routes.
       twin: lazyTwin(db),
     });
