@@ -16,7 +16,7 @@ import { migrate, type Db, type Queryable } from '../store/index.ts';
 import {
   acknowledgeAlarm, alarmEvents, alertingStates, AlarmRouter, endSilence, groupAlarms, insertSilence, type Routed, type SilenceMatchers,
 } from './index.ts';
-import { gridPoint, gridSensor, waterNode, waterPipe } from '../../test/support/water-grid.ts';
+import { gridPoint, gridSensor, waterGridModel, waterNode, waterPipe } from '../../test/support/water-grid.ts';
 
 const stores = await storesUnderTest();
 const T0 = new Date('2026-11-23T08:00:00Z');
@@ -35,24 +35,18 @@ function model(): NetworkModel {
     sensor('D-J1.p', 'J1', 'water_pressure', x(2)), sensor('D-J2.p', 'J2', 'water_pressure', x(4)),
     sensor('D-J3.p', 'J3', 'water_pressure', x(6)), sensor('D-J9.p', 'J9', 'water_pressure', x(1, 1)),
   ];
-  return {
-    organisations: [
-      { id: 'centre', name: '监测中心', kind: 'operator' }, { id: 'water-co', name: '水务', kind: 'owner' }, { id: 'gas-co', name: '燃气', kind: 'owner' },
-    ],
-    assets: [
-      node('R1', 'reservoir', 0), node('PS1', 'pump_station', 1), node('J1', 'junction', 2), node('V1', 'valve', 3), node('J2', 'junction', 4),
-      node('V2', 'valve', 5), node('J3', 'junction', 6), node('J9', 'junction', 1, 1),
-      pipe('P1', 'R1', 'PS1', x(0), x(1)), pipe('P2', 'PS1', 'J1', x(1), x(2)), pipe('P3', 'J1', 'V1', x(2), x(3)), pipe('P4', 'V1', 'J2', x(3), x(4)),
-      pipe('P5', 'J2', 'V2', x(4), x(5)), pipe('P6', 'V2', 'J3', x(5), x(6)), pipe('P7', 'R1', 'J9', x(0), x(1, 1)),
-    ],
+  return waterGridModel([
+    node('R1', 'reservoir', 0), node('PS1', 'pump_station', 1), node('J1', 'junction', 2), node('V1', 'valve', 3), node('J2', 'junction', 4),
+    node('V2', 'valve', 5), node('J3', 'junction', 6), node('J9', 'junction', 1, 1),
+    pipe('P1', 'R1', 'PS1', x(0), x(1)), pipe('P2', 'PS1', 'J1', x(1), x(2)), pipe('P3', 'J1', 'V1', x(2), x(3)), pipe('P4', 'V1', 'J2', x(3), x(4)),
+    pipe('P5', 'J2', 'V2', x(4), x(5)), pipe('P6', 'V2', 'J3', x(5), x(6)), pipe('P7', 'R1', 'J9', x(0), x(1, 1)),
+  ], sensors, {
+    extraOwners: [{ id: 'gas-co', name: '燃气', kind: 'owner' }],
     areas: [{
       id: 'east', name: 'east', kind: 'district', parentId: null, attributes: {},
       geometry: { type: 'Polygon', coordinates: [[[112.0035, 29.999], [112.0065, 29.999], [112.0065, 30.0005], [112.0035, 30.0005], [112.0035, 29.999]]] },
     }],
-    devices: [...new Set(sensors.map((s) => s.deviceId))].map((id) => ({ id, name: id })),
-    sensors,
-    health: [],
-  };
+  });
 }
 
 describe.each(stores)('alerting on $name', (store) => {

@@ -13,7 +13,7 @@ import { IngestPipeline } from '../../src/ingest/index.ts';
 import { NetworkTwin, SensorRegistry, writeModel, type NetworkModel } from '../../src/network/index.ts';
 import { migrate, PartitionKeeper, type Db } from '../../src/store/index.ts';
 import { storesUnderTest } from '../support/stores.ts';
-import { gridPoint, gridSensor, waterNode, waterPipe } from '../support/water-grid.ts';
+import { gridPoint, gridSensor, waterGridModel, waterNode, waterPipe } from '../support/water-grid.ts';
 
 const stores = await storesUnderTest();
 const T0 = Date.now() - 3_600_000;
@@ -28,17 +28,10 @@ function model(): NetworkModel {
     sensor('D-PS1.power', 'PS1', 'mains_power', x(1)), sensor('D-PS1.p', 'PS1', 'water_pressure', x(1)),
     sensor('D-J1.p', 'J1', 'water_pressure', x(2)), sensor('D-J9.p', 'J9', 'water_pressure', x(1, 1)),
   ];
-  return {
-    organisations: [{ id: 'centre', name: '监测中心', kind: 'operator' }, { id: 'water-co', name: '水务', kind: 'owner' }],
-    assets: [
-      node('R1', 'reservoir', 0), node('PS1', 'pump_station', 1), node('J1', 'junction', 2), node('J9', 'junction', 1, 1),
-      pipe('P1', 'R1', 'PS1', x(0), x(1)), pipe('P2', 'PS1', 'J1', x(1), x(2)), pipe('P7', 'R1', 'J9', x(0), x(1, 1)),
-    ],
-    areas: [],
-    devices: [...new Set(sensors.map((s) => s.deviceId))].map((id) => ({ id, name: id })),
-    sensors,
-    health: [],
-  };
+  return waterGridModel([
+    node('R1', 'reservoir', 0), node('PS1', 'pump_station', 1), node('J1', 'junction', 2), node('J9', 'junction', 1, 1),
+    pipe('P1', 'R1', 'PS1', x(0), x(1)), pipe('P2', 'PS1', 'J1', x(1), x(2)), pipe('P7', 'R1', 'J9', x(0), x(1, 1)),
+  ], sensors);
 }
 
 describe.each(stores)('pump station power loss, end to end: $name', (store) => {
