@@ -19,6 +19,12 @@ export interface AlertingOptions {
   incidentLevel: number;
   /** Title, asset and owner of an alarm's incident (what the ingest pipeline uses too). */
   context: (change: AlarmChange) => AlarmContext | undefined;
+  /**
+   * The notification outbox: given, in the routing's own transaction, the changes that passed
+   * noise control (`handled`), so every maker of alarm changes — ingest, the timers, a request —
+   * writes their webhook deliveries and messages with the change itself.
+   */
+  record?: (tx: Queryable, handled: AlarmChange[], now: Date) => Promise<unknown>;
 }
 
 /** Why a notification goes out for an alarm. */
@@ -162,6 +168,7 @@ export class AlarmRouter implements AlarmRouting {
       handled.push(reraise(t.subject));
       notices.push({ alarmId: t.subject.alarmId, reason: 'unmuted' });
     }
+    await this.options.record?.(tx, handled, now);
     return { handled, alarmIds: [...new Set([...changed, ...unacked, ...transitions.map((t) => t.subject.alarmId)])], notices };
   }
 
@@ -183,6 +190,7 @@ export class AlarmRouter implements AlarmRouting {
     const transitions = await this.settle(tx, subjects, now, sources);
     const handled = transitions.filter((t) => t.to === null).map((t) => reraise(t.subject));
     await openIncidentsForAlarms(tx, handled, this.options.incidentLevel, this.options.context, now);
+    await this.options.record?.(tx, handled, now);
     return {
       handled,
       alarmIds: transitions.map((t) => t.subject.alarmId),

@@ -7,10 +7,9 @@ import {
   acknowledgeAlarm, alarmEvents, alertingStates, endSilence, groupAlarms, insertSilence, listSilences, MATCHER_KEYS, silenceInForce,
   type AlarmRouter, type Routed, type Silence,
 } from '../alerting/index.ts';
-import { getAlarms, listAlarms, type Alarm, type AlarmChange } from '../detect/index.ts';
+import { getAlarms, listAlarms, type Alarm } from '../detect/index.ts';
 import { incidentIdsForAlarms } from '../incidents/index.ts';
 import { NETWORK_KINDS } from '../network/index.ts';
-import type { Queryable } from '../store/index.ts';
 import { scopeOwner } from './access.ts';
 import type { AlarmGroupDto, AlarmEventDto, SilenceDto } from './alerting-dto.ts';
 import type { AlarmDto } from './dto.ts';
@@ -19,11 +18,6 @@ import { alarmDto, type ApiContext } from './routes.ts';
 /** What the alerting routes need beyond the API context: the router and how to announce what it changed. */
 export interface AlertingApi {
   router: AlarmRouter;
-  /**
-   * The notification outbox: writes, in the caller's transaction, the webhook deliveries and
-   * messages of alarm changes that passed noise control, so a crash after the commit loses none.
-   */
-  record(tx: Queryable, changes: AlarmChange[], at: Date): Promise<number>;
   /** Publishes alarms muted or un-muted (and notices) after the request's transaction committed. */
   announce(routed: Routed): Promise<void>;
 }
@@ -80,11 +74,7 @@ export function registerAlertingRoutes(app: FastifyInstance, ctx: ApiContext & {
   const reconcile = async <T>(work: (tx: Parameters<Parameters<typeof ctx.db.transaction>[0]>[0]) => Promise<T>): Promise<T> => {
     const { result, routed } = await ctx.db.transaction(async (tx) => {
       const result = await work(tx);
-      if (!ctx.alerting) return { result, routed: null };
-      const now = ctx.clock();
-      const routed = await ctx.alerting.router.reconcile(tx, now);
-      await ctx.alerting.record(tx, routed.handled, now);
-      return { result, routed };
+      return { result, routed: ctx.alerting ? await ctx.alerting.router.reconcile(tx, ctx.clock()) : null };
     });
     if (routed && routed.alarmIds.length > 0) await ctx.alerting!.announce(routed);
     return result;

@@ -89,15 +89,10 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
   const who = (request: FastifyRequest) => request.principal?.userId ?? 'anonymous';
   /**
    * An alarm change made by a request (a check-in clearing a missed patrol) goes through noise
-   * control and the notification outbox in the request's transaction, as detection's changes do.
+   * control, and with it the notification outbox, in the request's transaction, as detection's do.
    */
-  const routeInTransaction = async (tx: Queryable, change: AlarmChange | null): Promise<Routed | null> => {
-    if (!change || !ctx.alerting) return null;
-    const now = ctx.clock();
-    const routed = await ctx.alerting.router.route(tx, [change], now);
-    await ctx.alerting.record(tx, routed.handled, now);
-    return routed;
-  };
+  const route = async (tx: Queryable, change: AlarmChange | null): Promise<Routed | null> =>
+    change && ctx.alerting ? ctx.alerting.router.route(tx, [change], ctx.clock()) : null;
   const failed = (reply: FastifyReply, error: unknown) => {
     if (error instanceof RemediationError || error instanceof FacilityError) return reply.code(error.status).send({ error: error.message });
     throw error;
@@ -203,7 +198,7 @@ export function registerDrainageProgrammeRoutes(app: FastifyInstance, ctx: ApiCo
       const cleared = await checkIn(tx, request.params.id, {
         at: body.data.at ? new Date(body.data.at) : ctx.clock(), by: who(request), note: body.data.note, photo: body.data.photo ?? null,
       });
-      return { cleared, routed: await routeInTransaction(tx, cleared) };
+      return { cleared, routed: await route(tx, cleared) };
     });
     if (cleared) await announceChanges(ctx.db, ctx.bus, [], [cleared], routed);
     const [facility] = await listFacilities(ctx.db, ctx.clock(), { ids: [patrol.facilityId] });

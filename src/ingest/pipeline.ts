@@ -16,8 +16,9 @@ export interface PipelineOptions {
   /** Told of each committed batch's new readings and alarm changes (the live feed listens here). */
   onCommitted: (fresh: SensorReading[], changes: AlarmChange[], routed: Routed | null) => Promise<void> | void;
   /**
-   * Writes the webhook deliveries of the changes that passed noise control inside the batch's
-   * transaction (the notify outbox), so a crash after the commit loses none.
+   * Without noise control (`alerting` absent): writes the webhook deliveries of the batch's changes
+   * inside its transaction (the notify outbox), so a crash after the commit loses none. With it,
+   * the router's own `record` does so for every caller, this pipeline included.
    */
   recordAlarmChanges?: (tx: Queryable, changes: AlarmChange[], at: Date) => Promise<unknown>;
   /** Noise control (src/alerting): muted changes open no incident; null when absent. */

@@ -171,11 +171,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         const sensor = sensors.get(change.sensorId);
         return sensor && { title: `${sensor.name} · ${rules.rule(change.ruleId)?.name ?? change.ruleId}`, assetId: sensor.assetId, ownerId: sensor.ownerId };
       },
+      // Whoever routes (ingest, the timers, a request) writes the deliveries and messages in its transaction.
+      record: (tx, handled, now) => notify.recordAlarmChanges(tx, handled, now),
     });
     const announceRouted = (routed: Routed) => announceChanges(db, bus, [], [], routed);
     const pipeline = new IngestPipeline({
       db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater, alerting,
-      recordAlarmChanges: (tx, changes, at) => notify.recordAlarmChanges(tx, changes, at),
       onCommitted: (fresh, changes, routed) => announceChanges(db, bus, fresh, changes, routed),
     });
     cleanups.push(() => pipeline.drain());
@@ -189,19 +190,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const { opened, routed } = await db.transaction(async (tx) => {
         const opened = await openOfflineAlarms(tx, clock());
         const routed = await alerting.route(tx, opened, clock());
-        await notify.recordAlarmChanges(tx, routed.handled, clock());
         return { opened, routed };
       });
       if (opened.length > 0) await announceChanges(db, bus, [], opened, routed);
     }), (error) => logger.error({ err: error }, 'offline check failed')));
     // Silences that start or expire, flapping episodes that stand: re-decided every few seconds.
     cleanups.push(every(options.alertingCheckMs ?? 5_000, lease.only(async () => {
-      const routed = await db.transaction(async (tx) => {
-        const now = clock();
-        const routed = await alerting.reconcileIfDue(tx, now);
-        await notify.recordAlarmChanges(tx, routed.handled, now);
-        return routed;
-      });
+      const routed = await db.transaction((tx) => alerting.reconcileIfDue(tx, clock()));
       if (routed.alarmIds.length > 0) await announceRouted(routed);
     }), (error) => logger.error({ err: error }, 'alerting check failed')));
     // Every process evaluates rules, so every process watches them (not the leader only).
@@ -237,12 +232,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     cleanups.push(every(options.drainageCheckMs ?? 60_000, lease.only(async () => {
       const changes = await runDrainageChecks(db, clock(), config.timeZone);
       if (changes.length === 0) return;
-      // Their webhook deliveries and messages are written with the routing, as the offline check's are.
-      const routed = await db.transaction(async (tx) => {
-        const routed = await alerting.route(tx, changes, clock());
-        await notify.recordAlarmChanges(tx, routed.handled, clock());
-        return routed;
-      });
+      const routed = await db.transaction((tx) => alerting.route(tx, changes, clock()));
       await announceChanges(db, bus, [], changes, routed);
     }), (error) => logger.error({ err: error }, 'drainage checks failed')));
 
@@ -283,7 +273,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
       clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT, leader: () => lease.isLeader(),
-      ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted, record: (tx, changes, at) => notify.recordAlarmChanges(tx, changes, at) },
+      ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
       // One network twin in memory, shared by the network and analysis routes.
       twin: lazyTwin(db),
     });
