@@ -9,6 +9,8 @@ describe('readConfig', () => {
       port: undefined, mqttPort: undefined, dataDir: './data', databaseUrl: undefined, mqttUrl: undefined,
       topicPrefix: 'lifeline', incidentLevel: 2, simulate: true, natsUrl: undefined, natsSubject: 'lifeline.events',
     });
+    expect(readConfig({}).retention.deliveryDays).toBe(90);
+    expect(readConfig({ RETENTION_DELIVERY_DAYS: '0' }).retention.deliveryDays).toBe(0);
   });
   it('names the variable that is wrong', () => {
     expect(() => readConfig({ PORT: 'eighty' })).toThrow(new ConfigError('PORT=eighty: expected a whole number from 0 to 65535'));
@@ -18,6 +20,8 @@ describe('readConfig', () => {
     expect(() => readConfig({ SIMULATE: 'maybe' })).toThrow(/^SIMULATE=maybe/);
     expect(() => readConfig({ NATS_URL: 'http://127.0.0.1:4222' })).toThrow(/^NATS_URL: protocol http:/);
     expect(() => readConfig({ NATS_SUBJECT: 'lifeline.>' })).toThrow(/^NATS_SUBJECT=lifeline\.>/);
+    // The notification catch-up looks back a day: delivery logs are kept at least two.
+    expect(() => readConfig({ RETENTION_DELIVERY_DAYS: '1' })).toThrow(/^RETENTION_DELIVERY_DAYS=1: expected 0 \(keep forever\) or a whole number from 2 to 100000/);
   });
 });
 

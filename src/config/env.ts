@@ -41,6 +41,13 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
+/** RETENTION_DELIVERY_DAYS: 0 keeps the logs forever; otherwise at least 2, since the notification catch-up looks back a day. */
+function deliveryDays(env: Env): number {
+  const days = integer(env, 'RETENTION_DELIVERY_DAYS', 0, 100_000) ?? 90;
+  if (days === 1) throw new ConfigError('RETENTION_DELIVERY_DAYS=1: expected 0 (keep forever) or a whole number from 2 to 100000');
+  return days;
+}
+
 function integer(env: Env, name: string, min: number, max: number): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -121,8 +128,7 @@ export function readConfig(env: Env = process.env): Config {
       minuteDays: integer(env, 'RETENTION_MINUTE_DAYS', 31, 100_000) ?? 400,
       hourDays: integer(env, 'RETENTION_HOUR_DAYS', 0, 100_000) ?? 1100,
       dayDays: integer(env, 'RETENTION_DAY_DAYS', 0, 100_000) ?? 0,
-      // At least 2: the notification catch-up looks back a day for what it may still owe.
-      deliveryDays: integer(env, 'RETENTION_DELIVERY_DAYS', 2, 100_000) ?? 90,
+      deliveryDays: deliveryDays(env),
     },
     logLevel: env.LOG_LEVEL || 'info',
   };
