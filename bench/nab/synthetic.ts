@@ -191,6 +191,14 @@ export function syntheticFile(seed: number, index: number, rowRange: RowRange = 
   };
 }
 
+/** `--rows MIN-MAX`: whole numbers, at least 100, MIN ≤ MAX. */
+export function parseRowRange(text: string): RowRange {
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  const [min, max] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(min >= 100 && max >= min)) throw new Error(`--rows ${text}: give MIN-MAX, whole numbers, at least 100, MIN not above MAX`);
+  return [min, max];
+}
+
 /** Writes `files` series and their labels under `out` in NAB's layout. */
 export function writeSyntheticCorpus(out: string, files: number, seed: number, rows: RowRange = DEFAULT_ROWS): SyntheticFile[] {
   const made = Array.from({ length: files }, (_, i) => syntheticFile(seed, i, rows));
@@ -208,9 +216,7 @@ export function writeSyntheticCorpus(out: string, files: number, seed: number, r
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, files: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' }, rows: { type: 'string', default: DEFAULT_ROWS.join('-') } } });
   if (!values.out) throw new Error('--out DIR is required');
-  const [minRows, maxRows] = values.rows!.split('-').map(Number) as [number, number];
-  if (!(minRows >= 100 && maxRows >= minRows)) throw new Error(`--rows ${values.rows}: give MIN-MAX, at least 100`);
-  const made = writeSyntheticCorpus(values.out, Number(values.files), Number(values.seed), [minRows, maxRows]);
+  const made = writeSyntheticCorpus(values.out, Number(values.files), Number(values.seed), parseRowRange(values.rows!));
   const kinds: Record<string, number> = {};
   for (const f of made) for (const a of f.anomalies) kinds[a.kind] = (kinds[a.kind] ?? 0) + 1;
   console.log(JSON.stringify({ out: values.out, files: made.length, rows: made.reduce((a, f) => a + f.rows.length, 0), anomalies: kinds }));

@@ -2,7 +2,7 @@
 // shared by the anomalies, around each onset, in order, inside the file); loadable by the bench.
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNab } from '../../bench/nab/corpus.ts';
-import { syntheticFile, writeSyntheticCorpus } from '../../bench/nab/synthetic.ts';
+import { parseRowRange, syntheticFile, writeSyntheticCorpus } from '../../bench/nab/synthetic.ts';
 import { tempDir } from '../support/tmp.ts';
 
 describe('synthetic NAB corpus', () => {
@@ -28,6 +28,12 @@ describe('synthetic NAB corpus', () => {
       });
       for (const [, value] of f.rows) expect(Number.isFinite(value)).toBe(true);
     }
+  });
+
+  it('takes a row range MIN-MAX and refuses anything else with the reason', () => {
+    expect(parseRowRange('1000-2500')).toEqual([1000, 2500]);
+    expect(syntheticFile(1, 0, [150, 150]).rows).toHaveLength(150);
+    for (const bad of ['2500-1000', '50-80', '1000', '1e3-2000', 'a-b']) expect(() => parseRowRange(bad)).toThrow(`--rows ${bad}: give MIN-MAX`);
   });
 
   it('writes NAB\'s layout, which the bench loads with the same windows', () => {
