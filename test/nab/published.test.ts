@@ -5,10 +5,11 @@ import { publishedScores } from '../../bench/nab/published.ts';
 
 describe('published NAB results on a part of the corpus', () => {
   it('normalises raw standard scores with null = −W and perfect = +W', () => {
-    // ARTime 0.8589 and HTM 0.7489 on art_daily_jumpsup (one window): 100 · (raw + 1) / 2.
+    // ARTime 0.8589, HTM 0.7489 and CAD OSE 0.8607 on art_daily_jumpsup (one window): 100 · (raw + 1) / 2.
     const one = publishedScores([{ name: 'artificialWithAnomaly/art_daily_jumpsup.csv', windows: [[2880, 3282]] }]);
     expect(one.standard.ARTime).toBeCloseTo(92.95, 2);
     expect(one.standard['Numenta HTM']).toBeCloseTo(87.45, 2);
+    expect(one.standard['CAD OSE']).toBeCloseTo(93.03, 1);
     // A file without windows adds its false positives to the raw sum and no windows: c6585a (−0.11 for ARTime).
     const two = publishedScores([
       { name: 'artificialWithAnomaly/art_daily_jumpsup.csv', windows: [[2880, 3282]] },
@@ -20,6 +21,6 @@ describe('published NAB results on a part of the corpus', () => {
 
   it('leaves out and names files it has no figure for', () => {
     const r = publishedScores([{ name: 'realTweets/Twitter_volume_AAPL.csv', windows: [[1, 2]] }]);
-    expect(r).toEqual({ standard: { ARTime: null, 'Numenta HTM': null }, files: 0, missing: ['realTweets/Twitter_volume_AAPL.csv'] });
+    expect(r).toEqual({ standard: { ARTime: null, 'Numenta HTM': null, 'CAD OSE': null }, files: 0, missing: ['realTweets/Twitter_volume_AAPL.csv'] });
   });
 });
