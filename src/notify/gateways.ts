@@ -13,6 +13,7 @@
 // Every attempt carries the stored message's id (X-Lifeline-Message): attempts are at least once,
 // a gateway deduplicates by it.
 import { createHmac } from 'node:crypto';
+import { describeAttemptError } from './attempt-errors.ts';
 import type { Channel, Notifier, OutgoingMessage } from './channels.ts';
 import { postJson, type AttemptOutcome } from './queue.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
@@ -37,9 +38,9 @@ function robotAnswer(text: string): string | null {
   try {
     answer = JSON.parse(text) as typeof answer;
   } catch {
-    return `the robot answered something that is not JSON: ${text.slice(0, 200)}`;
+    return describeAttemptError({ code: 'not_json', text: text.slice(0, 200) });
   }
-  return answer.errcode === 0 ? null : `the robot refused: errcode ${String(answer.errcode)} ${String(answer.errmsg ?? '')}`.trim();
+  return answer.errcode === 0 ? null : describeAttemptError({ code: 'refused', errcode: String(answer.errcode), errmsg: String(answer.errmsg ?? '').trim() });
 }
 
 export class HttpGatewayNotifier implements Notifier {

@@ -11,6 +11,8 @@ export type { GatewaySettings } from './gateways.ts';
 export { listMessages, MESSAGE_MAX_AGE_MS, requeueMessage, sendDueMessages, writeMessages } from './messages.ts';
 export type { MessageState, StoredMessage } from './messages.ts';
 export type { AttemptOutcome, AttemptRecord } from './queue.ts';
+export { describeAttemptError, parseAttemptError } from './attempt-errors.ts';
+export type { AttemptError } from './attempt-errors.ts';
 export {
   createSubscription, deactivateSubscription, deliverDue, enqueueEvents, generateSecret, listDeliveries, listSubscriptions, requeueDelivery,
 } from './webhooks.ts';

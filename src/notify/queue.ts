@@ -6,6 +6,7 @@
 // or gives up after the last. The schedule lives in the database: a restart, or another process,
 // carries on where this one stopped. At least once: receivers deduplicate by the row's id.
 import type { Queryable } from '../store/index.ts';
+import { describeAttemptError } from './attempt-errors.ts';
 import { nextAttemptAt, type RetryPolicy } from './backoff.ts';
 
 export type Transactional = Queryable & { transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> };
@@ -151,10 +152,10 @@ export async function postJson(url: string, body: string, headers: Record<string
       method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), headers: { 'content-type': 'application/json', ...headers }, body,
     });
     const text = await response.text().catch(() => '');
-    if (response.status < 200 || response.status > 299) return { status: response.status, error: `the receiver answered ${response.status}` };
+    if (response.status < 200 || response.status > 299) return { status: response.status, error: describeAttemptError({ code: 'status', status: response.status }) };
     return { status: response.status, error: judge?.(text) ?? null };
   } catch (err) {
     const error = err as Error & { cause?: Error };
-    return { status: null, error: error.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${error.message}${error.cause ? `: ${error.cause.message}` : ''}` };
+    return { status: null, error: describeAttemptError(error.name === 'TimeoutError' ? { code: 'timeout', ms: timeoutMs } : { code: 'other', text: `${error.message}${error.cause ? `: ${error.cause.message}` : ''}` }) };
   }
 }

@@ -5,6 +5,7 @@
 // X-Lifeline-Delivery id.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/index.ts';
+import { describeAttemptError } from './attempt-errors.ts';
 import { EVENT_TYPES, type EventType, type OutboundEvent } from './events.ts';
 import { attemptLog, postJson, requeue, runDue, type AttemptRecord, type PassOptions, type QueuedStatus, type QueueTables, type Transactional } from './queue.ts';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.ts';
@@ -71,9 +72,9 @@ export async function deactivateSubscription(db: Queryable, id: string, at: Date
   const rows = await db.query('UPDATE webhook_subscriptions SET active = false WHERE id = $1 RETURNING id', [id]);
   if (rows.length === 0) return false;
   await db.query(
-    `UPDATE webhook_deliveries SET state = 'failed', last_error = 'subscription switched off', finished_at = $2, leased_until = NULL
+    `UPDATE webhook_deliveries SET state = 'failed', last_error = $3, finished_at = $2, leased_until = NULL
       WHERE subscription_id = $1 AND state = 'pending'`,
-    [id, at],
+    [id, at, describeAttemptError({ code: 'switched_off' })],
   );
   return true;
 }

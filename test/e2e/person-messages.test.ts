@@ -78,7 +78,7 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
     await page.waitForSelector(`[data-testid="message-row"][data-message="${failed!.id}"][data-state="failed"]`, { timeout: 30_000 });
     expect(await page.locator('[data-testid="message-channels"]').innerText()).toContain('企业微信 → http://127.0.0.1:');
     expect(await row.locator('[data-testid="message-state"]').innerText()).toBe('失败');
-    expect(await row.locator('[data-testid="message-result"]').innerText()).toBe('the receiver answered 500');
+    expect(await row.locator('[data-testid="message-result"]').innerText()).toBe('接收方返回 HTTP 500');
     expect(await row.innerText()).toContain(`【生命线】2级事件 #${incident.id}「通信井燃气异味」已派遣给贵单位，请及时接收处置。`);
     expect(await row.innerText()).toContain(`事件 #${incident.id}`);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'person-messages-1-failed.png'), fullPage: true });

@@ -5,6 +5,7 @@
 // (src/notify).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { attemptErrorText } from '../attemptError.ts';
 import { webhooksApi, type Delivery, type IntegrationKey, type StoredMessage, type Subscription } from '../api/webhooks.ts';
 import type { PageProps } from './registry.ts';
 import './Webhooks.css';
@@ -148,7 +149,7 @@ export function Webhooks(_props: PageProps) {
                 <td><code title={d.id}>{d.eventType}</code> {d.eventKey}</td>
                 <td>{t(`webhooks.deliveryState.${d.state}`)}</td>
                 <td>{d.attempts}</td>
-                <td>{d.lastError ?? (d.lastStatus !== null ? `HTTP ${d.lastStatus}` : '—')}</td>
+                <td>{attemptErrorText(t, d.lastError, d.lastStatus)}</td>
                 <td>{time(d.nextAttemptAt)}</td>
                 <td>{d.state === 'failed' && <button type="button" onClick={() => run(() => webhooksApi.retry(d.id).then(() => undefined))}>{t('webhooks.retry')}</button>}</td>
               </tr>
@@ -184,7 +185,7 @@ export function Webhooks(_props: PageProps) {
                 <td className="message-text">{m.text}</td>
                 <td data-testid="message-state">{t(`webhooks.messageState.${m.state}`)}</td>
                 <td>{m.attempts}</td>
-                <td data-testid="message-result">{m.lastError ?? (m.lastStatus !== null ? `HTTP ${m.lastStatus}` : '—')}</td>
+                <td data-testid="message-result">{attemptErrorText(t, m.lastError, m.lastStatus)}</td>
                 <td>{time(m.nextAttemptAt)}</td>
                 <td>{m.state === 'failed' && (
                   <button type="button" data-testid="retry-message" onClick={() => run(() => webhooksApi.retryMessage(m.id).then(() => undefined))}>{t('webhooks.retry')}</button>
