@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { sampleIncident } from '../../test/support/incident.ts';
 import { InProcessBus } from '../bus/index.ts';
 import type { LiveMessage } from './dto.ts';
 import { LiveHub } from './live.ts';
@@ -36,7 +37,7 @@ describe('live hub', () => {
   it('tells every socket to re-read after a gap, and keeps other units\' incidents from a unit', async () => {
     const city = await connect(null);
     const gas = await connect('gas-co');
-    bus.publish({ type: 'incidents', incidents: [{ id: '7', ownerId: 'water-co' } as never] });
+    bus.publish({ type: 'incidents', incidents: [sampleIncident({ ownerId: 'water-co', ownerName: '供水公司' })] });
     bus.publish({ type: 'resync', reason: 'test' });
     await expect.poll(() => gas.received.map((m) => m.type)).toEqual(['hello', 'resync']);
     await expect.poll(() => city.received.map((m) => m.type)).toEqual(['hello', 'incident', 'resync']);

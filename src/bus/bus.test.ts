@@ -4,23 +4,16 @@
 // order, to the `all` subscribers only, and never echoes a process's own event back to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm } from '../detect/index.ts';
-import type { Incident } from '../incidents/index.ts';
 import type { EventBus, PlatformEvent } from './index.ts';
 import { busesUnderTest } from '../../test/support/buses.ts';
+import { sampleIncident } from '../../test/support/incident.ts';
 
 const alarm: Alarm = {
   id: '41', sensorId: 'GD-001.lel', ruleId: 'gas-lel', ruleVersion: 3, level: 2, peakLevel: 1, state: 'active',
   openedAt: '2026-11-23T08:00:00.000Z', updatedAt: '2026-11-23T08:01:00.000Z', clearedAt: null, triggerValue: 26.5, lastValue: 31,
   incidentId: '7', category: 'emergency', assetId: null, occurrences: 2,
 };
-const incident: Incident = {
-  id: '7', kind: 'alarm', type: 'gas_leak', slaVersion: 1, title: '燃气泄漏 · 检测井 GD-001', description: null, state: 'reported', level: 2,
-  alarmId: '41', alarmIds: ['41'], assetId: 'MH-12', location: { lon: 112.24, lat: 30.33 }, ownerId: 'gas-co', ownerName: '燃气公司',
-  openedAt: '2026-11-23T08:00:00.000Z', updatedAt: '2026-11-23T08:00:00.000Z', dueStage: 'verify', dueAt: '2026-11-23T08:15:00.000Z',
-  deadlines: { verify: '2026-11-23T08:15:00.000Z' }, overdue: false, escalatedAt: null, mergedInto: null,
-  nextActions: ['verify', 'reject'], allowedActions: ['verify', 'reject'],
-  events: [{ seq: 1, action: 'open', fromState: null, toState: 'reported', actor: 'system', actorId: 'system', actorOrg: null, note: null, payload: { alarmId: '41' }, at: '2026-11-23T08:00:00.000Z', hash: 'ab12' }],
-};
+const incident = sampleIncident();
 const alerting = { '41': { ack: { by: 'centre-operator', at: '2026-11-23T08:02:00.000Z', comment: '已通知' }, muted: null, flapping: false } };
 /** One event of each kind, as the platform publishes them. */
 const samples: PlatformEvent[] = [

@@ -146,12 +146,12 @@ describe.each(stores)('incidents on $name', (store) => {
   it.skipIf(!store.available)('groups alarms on one asset in one incident and opens a new one once it is closed', async () => {
     const context = () => ({ title: 'gas', assetId: 'AS-02', ownerId: 'gas-co' });
     const first = await newAlarm(db, 'GD-002.lel', 2);
-    await db.transaction((tx) => openIncidentsForAlarms(tx, [{ kind: 'open', alarmId: first, sensorId: 'GD-002.lel', ruleId: 'methane-lel', level: 2 } as never], 2, context, T0));
+    await db.transaction((tx) => openIncidentsForAlarms(tx, [{ kind: 'open', alarmId: first, sensorId: 'GD-002.lel', ruleId: 'methane-lel', level: 2 }], 2, context, T0));
     const [incident] = await db.query<{ id: string }>('SELECT incident_id::text AS id FROM incident_alarms WHERE alarm_id = $1', [first]);
     const id = incident!.id;
     await db.query(`UPDATE alarms SET state = 'cleared' WHERE id = $1`, [first]);
     const second = await newAlarm(db, 'GD-002.lel', 1);
-    await db.transaction((tx) => openIncidentsForAlarms(tx, [{ kind: 'open', alarmId: second, sensorId: 'GD-002.lel', ruleId: 'methane-lel', level: 1 } as never], 2, context, at(1)));
+    await db.transaction((tx) => openIncidentsForAlarms(tx, [{ kind: 'open', alarmId: second, sensorId: 'GD-002.lel', ruleId: 'methane-lel', level: 1 }], 2, context, at(1)));
     let [grouped] = await listIncidents(db, { ids: [id] });
     expect(grouped).toMatchObject({ state: 'reported', level: 1, alarmId: first, alarmIds: [first, second].sort() });
     expect(grouped!.events.at(-1)).toMatchObject({ action: 'attach_alarm', payload: { alarmId: second, level: 1 } });
@@ -161,7 +161,7 @@ describe.each(stores)('incidents on $name', (store) => {
     await step(id, 'close', operator, 4);
     await db.query(`UPDATE alarms SET state = 'cleared' WHERE id = $1`, [second]);
     const third = await newAlarm(db, 'GD-002.lel', 2);
-    await db.transaction((tx) => openIncidentsForAlarms(tx, [{ kind: 'open', alarmId: third, sensorId: 'GD-002.lel', ruleId: 'methane-lel', level: 2 } as never], 2, context, at(5)));
+    await db.transaction((tx) => openIncidentsForAlarms(tx, [{ kind: 'open', alarmId: third, sensorId: 'GD-002.lel', ruleId: 'methane-lel', level: 2 }], 2, context, at(5)));
     [grouped] = await listIncidents(db, { ids: [id] });
     expect(grouped!.alarmIds).toHaveLength(2);
     const [next] = await db.query<{ incident_id: string }>('SELECT incident_id::text AS incident_id FROM incident_alarms WHERE alarm_id = $1', [third]);
