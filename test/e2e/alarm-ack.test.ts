@@ -2,28 +2,25 @@
 // comment in the alarm list, then creates a maintenance silence for gas detector GD-002 on the
 // Silences page; GD-002's next alarm arrives muted: listed with its badge (and under the "muted"
 // filter), no incident opened for it.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmDto, SilenceDto } from '../../src/api/dto.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { USERS } from '../support/api.ts';
-import { launchChromium, openApp } from '../support/browser.ts';
+import { type BrowserStage, openApp, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { getJson, waitFor } from '../support/wait.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 describe.skipIf(!chromium.available)('acknowledging and silencing alarms in a browser', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
+  let stage: BrowserStage | undefined;
   let page: Page;
   let token = '';
-  let dataDir: string;
   let pageErrors: string[] = [];
 
   const get = <T,>(route: string): Promise<T> => getJson<T>(`${platform!.url}${route}`, token);
@@ -37,18 +34,14 @@ describe.skipIf(!chromium.available)('acknowledging and silencing alarms in a br
   const item = (sensorId: string) => page.locator(`[data-testid="alarm-item"][data-sensor-id="${sensorId}"]`);
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-ack-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
+    ({ platform, browser } = stage = await startBrowserStage('ack'));
     token = await platform.login(USERS.operator);
     await report('WP-001', { p: 0.05 }); // water pressure, level 1
-    browser = await launchChromium();
     ({ page, pageErrors } = await openApp(browser, platform, { viewport: { width: 1280, height: 900 } }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stage?.stop();
   });
 
   it('acknowledges an alarm with a comment', async () => {
@@ -91,7 +84,6 @@ describe.skipIf(!chromium.available)('acknowledging and silencing alarms in a br
     expect(await page.locator('[data-testid="alarm-item"]').getAttribute('data-sensor-id')).toBe('GD-002.lel');
     await page.locator('[data-testid="alarm-filter"]').selectOption('all');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="alarm-item"]').length === 2);
-    mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'alarm-ack.png') });
     expect(pageErrors).toEqual([]);
   });

@@ -2,25 +2,22 @@
 // over HTTP ingestion as the simulator plays it) opens an incident; its analysis section shows the
 // gas-pipe-leak verdict with its reasons, the ranked spaces, the valves to close and the
 // evacuation radius, which it draws on the map. Screenshot in test-output/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentAnalysisDto } from '../../src/api/analysis-routes.ts';
 import type { IncidentDto } from '../../src/api/dto.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { replayDemoLeak } from '../analysis/demo-leak.ts';
 import { replayDemoStormAndBridge } from '../analysis/demo-storm-bridge.ts';
 import { api } from '../support/api.ts';
-import { launchChromium, openApp } from '../support/browser.ts';
+import { type BrowserStage, openApp, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { waitFor } from '../support/wait.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 /** A message template filled as the console's i18next does: `{{name}}` verbatim, `{{name, number}}` through Intl for the language. */
 function fill(template: string, params: Record<string, number | string>, language: string): string {
@@ -38,31 +35,26 @@ function keys(value: unknown, prefix = ''): string[] {
 describe.skipIf(!chromium.available)('incident analysis in the console', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
+  let stage: BrowserStage | undefined;
   let page: Page;
-  let dataDir: string;
   let incident: IncidentDto;
   let analysis: IncidentAnalysisDto;
   let pageErrors: string[];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-analysis-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false, auth: 'required', deviceAuth: 'off' });
+    ({ platform, browser } = stage = await startBrowserStage('analysis', { auth: 'required', deviceAuth: 'off' }));
     await replayDemoLeak(platform.url);
     await replayDemoStormAndBridge(platform.url);
     const operator = await api(platform);
     incident = await waitFor('the leak incident', async () => (await operator.get<IncidentDto[]>('/api/incidents')).find((i) => i.assetId === 'AS-02'));
     analysis = await operator.get<IncidentAnalysisDto>(`/api/incidents/${incident.id}/analysis`);
-    browser = await launchChromium();
     const opened = await openApp(browser, platform, { viewport: { width: 1400, height: 1000 } });
     page = opened.page;
     pageErrors = opened.pageErrors;
-    mkdirSync(OUTPUT_DIR, { recursive: true });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stage?.stop();
   });
 
   it('has every analysis text in both languages', () => {

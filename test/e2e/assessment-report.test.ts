@@ -4,22 +4,20 @@
 // the app's chrome; a PDF is written); the gas company's dispatcher sees its own figures only and
 // no administration; the admin creates a user, resets a password, disables a user, and issues
 // and revokes an API token, each secret shown once. Screenshots and the PDF in test-output/.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDto } from '../../src/api/dto.ts';
 import { INCIDENT_TYPES, type Assessment } from '../../src/incidents/index.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zh from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { api, USERS } from '../support/api.ts';
-import { launchChromium, logIn } from '../support/browser.ts';
+import { type BrowserStage, logIn, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 function keys(value: unknown, prefix = ''): string[] {
   if (value === null || typeof value !== 'object') return [prefix];
@@ -38,7 +36,7 @@ describe('supervision pages: strings', () => {
 describe.skipIf(!chromium.available)('assessment report and user administration in a browser', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
-  let dataDir: string;
+  let stage: BrowserStage | undefined;
   const pageErrors: string[] = [];
   let gasAreas: { id: string; name: string }[] = [];
   /** The area rows' ids as the report lists them ('' for the unplaced row). */
@@ -56,8 +54,7 @@ describe.skipIf(!chromium.available)('assessment report and user administration 
   const cells = (page: Page, row: string) => page.locator(row).first().locator('td').allInnerTexts();
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-assessment-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
+    ({ platform, browser } = stage = await startBrowserStage('assessment'));
     // The district, block and zone of each asset used, in the report's order (kind, then id).
     const areasOf = async (assets: string[]) => (await platform!.db.query<{ id: string; name: string }>(
       `SELECT a.id, a.name FROM areas a
@@ -73,14 +70,10 @@ describe.skipIf(!chromium.available)('assessment report and user administration 
     }
     const flood = (await operator.post<IncidentDto>('/api/incidents', { description: '排口附近积水', assetId: 'DO-01', level: 3 })).body;
     expect((await operator.post(`/api/incidents/${flood.id}/transitions`, { action: 'reject', note: '误报：施工用水' })).status).toBe(200);
-    browser = await launchChromium();
-    mkdirSync(OUTPUT_DIR, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stage?.stop();
   });
 
   it('shows the month per unit and per area, and prints as a clean A4 report', async () => {

@@ -1,6 +1,5 @@
 // End to end through a real browser: a reading published over MQTT becomes a level-1 alarm that
 // the command centre shows in its alarm list and as a red sensor on the map.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -9,13 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto } from '../../src/api/dto.ts';
 import type { Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
+import { type DemoInBrowser, openDemoInBrowser, OUTPUT_DIR } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
 
 const SENSOR = 'GD-001.lel';
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 /** Mean colour of the (2r+1)² square of pixels around (x, y). */
 function colourAround(png: PNG, x: number, y: number, r = 2): [number, number, number] {
@@ -110,7 +108,6 @@ describe.skipIf(!chromium.available)('command centre in a browser', () => {
       return { x: rect.left + p.x, y: rect.top + p.y };
     }, sensor!.location);
 
-    mkdirSync(OUTPUT_DIR, { recursive: true });
     // Poll: the screenshot may catch the frame before the repaint.
     await expect
       .poll(

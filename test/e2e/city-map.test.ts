@@ -10,12 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetDetailDto, NearbyDto } from '../../src/api/dto.ts';
 import type { Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium, logIn } from '../support/browser.ts';
+import { launchChromium, logIn, OUTPUT_DIR } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { startCityPlatform } from './city-platform.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 const idle = (page: Page) =>
   page.evaluate(

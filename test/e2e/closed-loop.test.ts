@@ -6,23 +6,20 @@
 // An admin adds a webhook subscription on the admin page and gets its secret once.
 // Screenshots in test-output/closed-loop-*.png.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDto } from '../../src/api/dto.ts';
 import type { Attachment } from '../../src/evidence/index.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import { api, USERS, type ApiClient } from '../support/api.ts';
-import { launchChromium, logIn } from '../support/browser.ts';
+import { type BrowserStage, logIn, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
-import { tempDir } from '../support/tmp.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const SITE = { longitude: 112.23962, latitude: 30.33655, accuracy: 12 };
 
 function keys(value: unknown, prefix = ''): string[] {
@@ -41,9 +38,9 @@ function sitePhoto(): Buffer {
 }
 
 describe.skipIf(!chromium.available)('the closed loop in browsers: dispatch, disposal with a photo, close', () => {
-  const data = tempDir('e2e-closed-loop');
   let platform: Platform | undefined;
   let browser: Browser | undefined;
+  let stage: BrowserStage | undefined;
   let operatorApi: ApiClient;
   let incident: IncidentDto;
   const photo = sitePhoto();
@@ -63,17 +60,14 @@ describe.skipIf(!chromium.available)('the closed loop in browsers: dispatch, dis
     page.waitForSelector(`[data-testid="incident-item"][data-incident-id="${incident.id}"][data-state="${state}"]`, { timeout: 20_000 });
 
   beforeAll(async () => {
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir: data.dir, demo: true, simulate: false, log: false, auth: 'required' });
+    ({ platform, browser } = stage = await startBrowserStage('closed-loop', { auth: 'required' }));
     operatorApi = await api(platform, USERS.operator);
     incident = (await operatorApi.post<IncidentDto>('/api/incidents', { title: '通信井燃气异味', description: '巡查发现通信井 AS-01 有燃气味', assetId: 'AS-01', level: 2 })).body;
-    browser = await launchChromium();
-    mkdirSync(OUTPUT_DIR, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    data.remove();
+    await stage?.stop();
+
   });
 
   it('has every evidence and webhook text in both languages', () => {

@@ -2,32 +2,29 @@
 // gauges show up in the side panel's device-health section: DL-002 (14 %, -109 dBm) among the
 // devices needing attention as low battery, DL-001 (76 %, -92 dBm) only in the "ok" count; a
 // click on a device locates its first sensor; the ingest line shows the pipeline's counters.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceHealthDto, SensorDto } from '../../src/api/dto.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { USERS } from '../support/api.ts';
-import { launchChromium, logIn, openApp } from '../support/browser.ts';
+import { type BrowserStage, logIn, openApp, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { getJson, waitFor } from '../support/wait.ts';
 
 const chromium = await chromiumService();
 
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const STATUS_ORDER: DeviceHealthDto['status'][] = ['offline', 'low_battery', 'weak_signal', 'silent', 'ok'];
 
 describe.skipIf(!chromium.available)('device health in a browser', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
+  let stage: BrowserStage | undefined;
   let page: Page;
   let token = '';
-  let dataDir: string;
   let health: DeviceHealthDto[];
   let pageErrors: string[] = [];
 
@@ -44,8 +41,7 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
   }
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-health-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
+    ({ platform, browser } = stage = await startBrowserStage('health'));
     token = await platform.login(USERS.operator);
     await publish('DL-002', { battery: 14, rssi: -109 });
     await publish('DL-001', { battery: 76, rssi: -92 });
@@ -56,14 +52,11 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
       return ready ? rows : undefined;
     }, 30_000);
 
-    browser = await launchChromium();
     ({ page, pageErrors } = await openApp(browser, platform, { viewport: { width: 1280, height: 900 } }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stage?.stop();
   });
 
   it('the API reports DL-002 as low battery and DL-001 as ok', () => {
@@ -126,7 +119,6 @@ describe.skipIf(!chromium.available)('device health in a browser', () => {
     expect(line).toContain('丢弃 0');
     expect(line).toMatch(/拒绝登录 \d+/);
 
-    mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'device-health.png') });
   }, 60_000);
 

@@ -2,7 +2,6 @@
 // remediation dashboard with a project's evidence, facilities with duty and a patrol check-in, the
 // water environment's class strips (荆襄内河's class V day below target), the KPIs with their CSV;
 // the KPI page is not offered to an owner unit. Screenshots in test-output/.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +10,10 @@ import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { USERS } from '../support/api.ts';
-import { openApp, openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
+import { type DemoInBrowser, openApp, openDemoInBrowser, OUTPUT_DIR } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const zh = zhCN.drainageProgramme;
 
 describe.skipIf(!chromium.available)('drainage programme pages in a browser', () => {
@@ -25,7 +23,6 @@ describe.skipIf(!chromium.available)('drainage programme pages in a browser', ()
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(OUTPUT_DIR, { recursive: true });
     demo = await openDemoInBrowser();
     ({ page, platform, browser } = demo);
     await page.setViewportSize({ width: 1400, height: 900 });

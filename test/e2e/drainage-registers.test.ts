@@ -2,17 +2,15 @@
 // campaigns and each segment's CJJ 181 grades in their colours with defects and photo links; the
 // misconnection register walks a finding through its workflow and turns it into a work order;
 // the intrusion and leak register takes a new finding. Screenshots in test-output/.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { openApp, openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
+import { type DemoInBrowser, openApp, openDemoInBrowser, OUTPUT_DIR } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 /** Every key path of a nested object. */
 const keys = (o: object, prefix = ''): string[] =>
@@ -31,7 +29,6 @@ describe.skipIf(!chromium.available)('drainage registers in a browser', () => {
     demo = await openDemoInBrowser();
     page = demo.page;
     await page.setViewportSize({ width: 1440, height: 1000 });
-    mkdirSync(OUTPUT_DIR, { recursive: true });
   }, 180_000);
 
   afterAll(async () => {

@@ -3,21 +3,18 @@
 // field crew accepts, arrives and disposes with feedback, the operator closes; the audit timeline
 // shows every step and its chain verifies; an overdue incident is highlighted and filtered; a
 // viewer gets no buttons. Screenshots in test-output/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDto } from '../../src/api/dto.ts';
-import { startPlatform, type Platform, type PlatformOptions } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { launchChromium } from '../support/browser.ts';
+import { type BrowserStage, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 import { postJson } from '../support/wait.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const zh = zhCN.incidents;
 
 function keys(value: unknown, prefix = ''): string[] {
@@ -28,8 +25,8 @@ function keys(value: unknown, prefix = ''): string[] {
 describe.skipIf(!chromium.available)('incident console in a browser', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
+  let stage: BrowserStage | undefined;
   let page: Page;
-  let dataDir: string;
   let incident: IncidentDto;
   let late: IncidentDto;
   let offsetMs = 0;
@@ -46,11 +43,9 @@ describe.skipIf(!chromium.available)('incident console in a browser', () => {
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-incidents-'));
-    platform = await startPlatform({
-      port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false, slaCheckMs: 200,
-      clock: () => new Date(Date.now() + offsetMs), auth: 'off',
-    } as PlatformOptions);
+    ({ platform, browser } = stage = await startBrowserStage('incidents', {
+      slaCheckMs: 200, clock: () => new Date(Date.now() + offsetMs), auth: 'off',
+    }));
     const as = { name: '巡查 郑', role: 'centre_operator', orgId: 'centre' };
     // One incident reported "10 minutes ago" at level 1: its 5-minute verify deadline has passed.
     offsetMs = -10 * 60_000;
@@ -58,19 +53,15 @@ describe.skipIf(!chromium.available)('incident console in a browser', () => {
     offsetMs = 0;
     incident = (await postJson<IncidentDto>(`${platform.url}/api/incidents`, { title: '通信井燃气异味', description: '巡查发现通信井有燃气味', assetId: 'AS-01', level: 2, as })).body;
 
-    browser = await launchChromium();
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(platform.url);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-    mkdirSync(OUTPUT_DIR, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stage?.stop();
   });
 
   it('has every console text in both languages', () => {

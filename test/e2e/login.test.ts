@@ -2,41 +2,33 @@
 // with the reason, the right one opens the command centre with the user in the header (the
 // session is an HttpOnly cookie, the live feed connects with it), and logout returns to the form.
 // An owner unit's dispatcher logs in separately and sees only its own sensors.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zh from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
 import { USERS } from '../support/api.ts';
-import { launchChromium } from '../support/browser.ts';
+import { type BrowserStage, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const PASSWORD = 'operator password 1';
 
 describe.skipIf(!chromium.available)('login page', () => {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
-  let dataDir: string;
+  let stage: BrowserStage | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-login-'));
-    platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
+    ({ platform, browser } = stage = await startBrowserStage('login'));
     // First-start passwords are printed once; the test sets its own, as `lifeline users passwd` would.
     await platform.auth!.setPassword(USERS.operator, PASSWORD);
     await platform.auth!.setPassword(USERS.gas, 'gas company password');
-    browser = await launchChromium();
-    mkdirSync(OUTPUT_DIR, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stage?.stop();
   });
 
   it('refuses a wrong password, logs in, shows the user and logs out (zh-CN)', async () => {

@@ -4,7 +4,6 @@
 // page (text, recipient, the gateway's answer), the gateway comes back, the admin retries it and
 // the page shows it sent — the gateway got every attempt under the same message id.
 // Screenshots in test-output/person-messages-*.png.
-import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,19 +11,17 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDto } from '../../src/api/dto.ts';
 import type { StoredMessage } from '../../src/notify/index.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import type { Platform } from '../../src/platform/index.ts';
 import { api, USERS } from '../support/api.ts';
-import { launchChromium, logIn } from '../support/browser.ts';
+import { type BrowserStage, logIn, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
-import { tempDir } from '../support/tmp.ts';
 
 const chromium = await chromiumService();
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 describe.skipIf(!chromium.available)('messages to people on the admin page: a failed message retried', () => {
-  const data = tempDir('e2e-person-messages');
   let platform: Platform | undefined;
   let browser: Browser | undefined;
+  let stage: BrowserStage | undefined;
   let gatewayUp = false;
   const gatewayCalls: { messageId: string; content: string }[] = [];
   const gateway = http.createServer((req, res) => {
@@ -40,19 +37,14 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
   beforeAll(async () => {
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/cgi-bin/webhook/send?key=e2e`;
-    platform = await startPlatform({
-      port: 0, mqttPort: 0, hj212Port: null, dataDir: data.dir, demo: true, simulate: false, log: false, auth: 'required',
-      webhookCheckMs: 100, webhookRetry: { baseMs: 200, maxAttempts: 2 }, notifyChannels: [{ channel: 'wecom', url }],
-    });
-    browser = await launchChromium();
-    mkdirSync(OUTPUT_DIR, { recursive: true });
+    ({ platform, browser } = stage = await startBrowserStage('person-messages', {
+      auth: 'required', webhookCheckMs: 100, webhookRetry: { baseMs: 200, maxAttempts: 2 }, notifyChannels: [{ channel: 'wecom', url }],
+    }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
+    await stage?.stop();
     await new Promise<void>((resolve) => gateway.close(() => resolve()));
-    data.remove();
   });
 
   it('shows a failed message to the admin, who retries it once the gateway is back', async () => {

@@ -1,7 +1,6 @@
 // End to end through a real browser: readings published over MQTT appear in the sensor card's
 // history chart, raw for the last hour and as hourly rollups for 30 days; a live reading refreshes
 // the chart; the range buttons work by keyboard.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -10,14 +9,13 @@ import type { SensorDto } from '../../src/api/dto.ts';
 import type { Platform } from '../../src/platform/index.ts';
 import en from '../../web/src/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/src/i18n/zh-CN.json' with { type: 'json' };
-import { openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
+import { type DemoInBrowser, openDemoInBrowser, OUTPUT_DIR } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
 
 const DEVICE = 'GD-001';
 const SENSOR = `${DEVICE}.lel`;
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const MINUTE = 60_000;
 
 describe.skipIf(!chromium.available)('sensor history chart in a browser', () => {
@@ -99,7 +97,6 @@ describe.skipIf(!chromium.available)('sensor history chart in a browser', () => 
     expect(buckets).toBeGreaterThanOrEqual(1);
     expect(buckets).toBeLessThanOrEqual(2);
     await expect.poll(() => page.locator('[data-testid="chart-resolution"]').innerText()).toBe(zhCN.chart.resolution['1h']);
-    mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.locator('[data-testid="sensor-card"]').screenshot({ path: path.join(OUTPUT_DIR, 'sensor-chart-30d.png') });
 
     // Back to 1 h by keyboard: focus the button, press Enter.

@@ -1,6 +1,5 @@
 // The sensor chart draws the thresholds of the rules in force (GET /api/sensors/:id/rules) as
 // dashed lines in their level's colour, only where they fall inside the chart's value range.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -8,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorDto, ThresholdRuleDto } from '../../src/api/dto.ts';
 import type { Platform } from '../../src/platform/index.ts';
 import { LEVEL_COLORS } from '../../web/src/colors.ts';
-import { openDemoInBrowser, type DemoInBrowser } from '../support/browser.ts';
+import { type DemoInBrowser, openDemoInBrowser, OUTPUT_DIR } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
 
 const DEVICE = 'GD-002';
 const SENSOR = `${DEVICE}.lel`;
-const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const MINUTE = 60_000;
 
 describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () => {
@@ -76,7 +74,6 @@ describe.skipIf(!chromium.available)('threshold lines in the sensor chart', () =
     const drawn = await chart.locator('[data-testid="threshold-line"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
     expect(drawn).toContain(lowest.value);
     if (highest.value > 2 * top) expect(drawn).not.toContain(highest.value);
-    mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.locator('[data-testid="sensor-card"]').screenshot({ path: path.join(OUTPUT_DIR, 'sensor-chart-thresholds.png') });
     expect(pageErrors).toEqual([]);
   }, 120_000);

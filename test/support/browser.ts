@@ -1,12 +1,15 @@
 // Launches the system Chromium (CHROMIUM_PATH) headless for browser end-to-end tests.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/api/index.ts';
-import { startPlatform, type Platform } from '../../src/platform/index.ts';
+import { startPlatform, type Platform, type PlatformOptions } from '../../src/platform/index.ts';
 import { USERS } from './api.ts';
 import { CHROMIUM_PATH } from './services.ts';
+import { tempDir } from './tmp.ts';
+
+/** Where browser tests write their screenshots. */
+export const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 
 /** Headless, no GPU (SwiftShader renders WebGL), and no traffic of Chromium's own. */
 export const CHROMIUM_ARGS = [
@@ -70,25 +73,36 @@ export async function openApp(
   return { page, token, pageErrors, foreignRequests };
 }
 
-export interface DemoInBrowser extends OpenedPage {
+export interface BrowserStage {
   platform: Platform;
   browser: Browser;
   /** Closes the browser, stops the platform and removes its data directory. */
   stop(): Promise<void>;
 }
 
-/** Starts the platform with the demo city (no simulator) in a data directory of its own and opens the app in Chromium. */
-export async function openDemoInBrowser(options: { locale?: string } = {}): Promise<DemoInBrowser> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-e2e-'));
-  const platform = await startPlatform({ port: 0, mqttPort: 0, dataDir, demo: true, simulate: false, log: false });
+/**
+ * What every browser test starts with: the platform with the demo city (no simulator, no log, any
+ * free ports) in a data directory of its own, `options` on top; Chromium; the screenshot folder.
+ */
+export async function startBrowserStage(label: string, options: PlatformOptions = {}): Promise<BrowserStage> {
+  const data = tempDir(`e2e-${label}`);
+  const platform = await startPlatform({ port: 0, mqttPort: 0, dataDir: data.dir, demo: true, simulate: false, log: false, ...options });
   const browser = await launchChromium();
-  const opened = await openApp(browser, platform, options);
+  mkdirSync(OUTPUT_DIR, { recursive: true });
   return {
-    ...opened, platform, browser,
+    platform, browser,
     stop: async () => {
       await browser.close();
       await platform.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      data.remove();
     },
   };
+}
+
+export type DemoInBrowser = BrowserStage & OpenedPage;
+
+/** Starts the platform with the demo city (no simulator) and opens the app in Chromium. */
+export async function openDemoInBrowser(options: { locale?: string } = {}): Promise<DemoInBrowser> {
+  const stage = await startBrowserStage('demo');
+  return { ...stage, ...(await openApp(stage.browser, stage.platform, options)) };
 }
