@@ -22,6 +22,8 @@ export interface Message {
 /** A stored message on its way out: its id is the same on every attempt (a gateway deduplicates by it). */
 export interface OutgoingMessage extends Message {
   id: string;
+  /** SMS to a unit with numbers of its own (contacts.ts); without, the gateway resolves `to`. */
+  phones?: string[];
 }
 
 export interface Notifier {
@@ -38,7 +40,8 @@ export class LoggingNotifier implements Notifier {
   constructor(readonly channel: Channel, private logger: Logger) {}
 
   async send(message: OutgoingMessage): Promise<AttemptOutcome> {
-    this.logger.info({ channel: this.channel, to: message.to, key: message.key, messageId: message.id, text: message.text }, 'notification (logging adapter)');
+    // Phone numbers are personal data: the log says how many, not which.
+    this.logger.info({ channel: this.channel, to: message.to, phones: message.phones?.length, key: message.key, messageId: message.id, text: message.text }, 'notification (logging adapter)');
     return { status: null, error: null };
   }
 }

@@ -56,7 +56,7 @@ export class HttpGatewayNotifier implements Notifier {
     const { channel, url, secret } = this.settings;
     const headers = { 'user-agent': 'Lifeline-Notify/1', [MESSAGE_HEADER]: message.id };
     if (channel === 'sms') {
-      const body = JSON.stringify({ id: message.id, to: message.to, text: message.text });
+      const body = JSON.stringify({ id: message.id, to: message.to, ...(message.phones ? { phones: message.phones } : {}), text: message.text });
       const signed: Record<string, string> = secret ? { [SIGNATURE_HEADER]: signatureHeader(secret, Math.floor(this.clock().getTime() / 1000), message.id, body) } : {};
       return postJson(url, body, { ...headers, ...signed }, timeoutMs);
     }

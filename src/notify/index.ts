@@ -8,6 +8,8 @@ export { CHANNELS, LoggingNotifier, messageFor, readChannels } from './channels.
 export type { Channel, Message, Notifier, OutgoingMessage } from './channels.ts';
 export { dingTalkSign, HttpGatewayNotifier, MESSAGE_HEADER } from './gateways.ts';
 export type { GatewaySettings } from './gateways.ts';
+export { contactAddresses, ContactError, listContacts, normaliseContactAddress, removeContact, setContact } from './contacts.ts';
+export type { Contact, ContactAddress } from './contacts.ts';
 export { listMessages, MESSAGE_MAX_AGE_MS, requeueMessage, sendDueMessages, writeMessages } from './messages.ts';
 export type { MessageState, StoredMessage } from './messages.ts';
 export type { AttemptOutcome, AttemptRecord } from './queue.ts';

@@ -5,8 +5,10 @@
 // webhooks, then `failed` until an admin retries it. A message is unique per event, channel and
 // recipient, so announcing an event again (or catching it up) writes nothing twice.
 import type { Queryable } from '../store/index.ts';
-import { messageFor, type Channel, type Notifier } from './channels.ts';
+import { messageFor, type Channel, type Notifier, type OutgoingMessage } from './channels.ts';
+import { contactAddresses, type ContactAddress } from './contacts.ts';
 import type { OutboundEvent } from './events.ts';
+import { HttpGatewayNotifier } from './gateways.ts';
 import { attemptLog, requeue, runDue, type PassOptions, type QueuedStatus, type QueueTables, type Transactional } from './queue.ts';
 
 const MESSAGES: QueueTables<'sent'> = { table: 'notification_messages', attempts: { table: 'notification_attempts', key: 'message_id' }, done: 'sent' };
@@ -100,16 +102,26 @@ interface ClaimedMessage { id: string; attempts: number; channel: Channel; recip
 /**
  * One pass of the message worker: claims the due messages of the channels this process has an
  * adapter for (another process may serve other channels), sends each through its adapter, records
- * the outcome. Returns how many were attempted.
+ * the outcome. Returns how many were attempted. A recipient with a contact of its own on the
+ * channel (contacts.ts) is told there: its own group robot, or its phone numbers through the SMS
+ * gateway; the contact is read at send time, so a change applies to messages still waiting.
  */
 export async function sendDueMessages(db: Transactional, clock: () => Date, notifiers: readonly Notifier[], options: MessageWorkerOptions): Promise<number> {
   if (notifiers.length === 0) return 0;
   const byChannel = new Map(notifiers.map((n) => [n.channel, n]));
+  let contacts: Promise<Map<string, ContactAddress>> | undefined;
+  const send = async (m: ClaimedMessage) => {
+    const message: OutgoingMessage = { id: m.id, to: m.recipient, text: m.text, key: m.event_key };
+    const contact = (await (contacts ??= contactAddresses(db))).get(`${m.recipient} ${m.channel}`);
+    if (contact && m.channel === 'sms') message.phones = contact.address.split(',');
+    const notifier = contact && m.channel !== 'sms' ? new HttpGatewayNotifier({ channel: m.channel, url: contact.address, secret: contact.secret }, clock) : byChannel.get(m.channel)!;
+    return notifier.send(message, options.timeoutMs);
+  };
   const attempted = await runDue<ClaimedMessage, 'sent'>(
     db, clock, MESSAGES,
     { filter: { sql: 'channel = ANY($4::text[])', params: [[...byChannel.keys()]] }, columns: 'd.channel, d.recipient, d.text, d.event_key' },
     options,
-    (m) => byChannel.get(m.channel)!.send({ id: m.id, to: m.recipient, text: m.text, key: m.event_key }, options.timeoutMs),
+    send,
   );
   for (const a of attempted) {
     options.onAttempt?.({

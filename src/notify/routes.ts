@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { IncidentError, listIncidents, type Role } from '../incidents/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { CHANNELS, type Channel } from './channels.ts';
+import { ContactError, listContacts, removeContact, setContact } from './contacts.ts';
 import { EVENT_TYPES, type EventType } from './events.ts';
 import {
   createIntegrationKey, deactivateIntegrationKey, InboundError, INTEGRATION_ROLES, listInboundAttempts, listIntegrationKeys, logInboundAttempt,
@@ -39,6 +40,11 @@ const messagesQuery = z.object({
   channel: z.enum(CHANNELS as [string, ...string[]]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
+const contactBody = z.object({
+  address: z.string().min(1).max(2000),
+  secret: z.string().min(8).max(200).nullable().optional(),
+});
+const channelParam = z.enum(CHANNELS as [Channel, ...Channel[]]);
 const keyBody = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
   name: z.string().trim().min(1).max(100),
@@ -99,6 +105,31 @@ export function registerNotifyRoutes(app: FastifyInstance, options: NotifyRoutes
     if (!(await requeueMessage(db, request.params.id, clock()))) return reply.code(409).send({ error: `message ${request.params.id} is not a failed message` });
     request.log.info({ messageId: request.params.id, by: request.principal!.userId }, 'message to people queued again by hand');
     return reply.code(202).send({ id: request.params.id, state: 'pending' });
+  });
+
+  app.get('/api/notifications/contacts', admin, () => listContacts(db));
+  app.put<{ Params: { orgId: string; channel: string } }>('/api/notifications/contacts/:orgId/:channel', admin, async (request, reply) => {
+    const channel = channelParam.safeParse(request.params.channel);
+    if (!channel.success) return reply.code(400).send({ error: `channel: ${request.params.channel} is not one of ${CHANNELS.join(', ')}` });
+    const body = contactBody.safeParse(request.body);
+    if (!body.success) return reply.code(400).send(invalid(body.error));
+    try {
+      const contact = await setContact(db, request.params.orgId, channel.data, body.data.address, body.data.secret ?? null, clock());
+      // The address holds a robot's key or people's numbers: the log names what changed, not the value.
+      request.log.info({ org: contact.orgId, channel: contact.channel, target: contact.channel === 'sms' ? undefined : contact.target, by: request.principal!.userId }, 'notification contact set');
+      return contact;
+    } catch (error) {
+      if (error instanceof ContactError) return reply.code(400).send({ error: error.message });
+      throw error;
+    }
+  });
+  app.delete<{ Params: { orgId: string; channel: string } }>('/api/notifications/contacts/:orgId/:channel', admin, async (request, reply) => {
+    const channel = channelParam.safeParse(request.params.channel);
+    if (!channel.success || !(await removeContact(db, request.params.orgId, channel.data))) {
+      return reply.code(404).send({ error: `${request.params.orgId} has no contact on ${request.params.channel}` });
+    }
+    request.log.info({ org: request.params.orgId, channel: channel.data, by: request.principal!.userId }, 'notification contact removed');
+    return reply.code(204).send();
   });
 
   app.get('/api/integrations/keys', admin, () => listIntegrationKeys(db));

@@ -23,12 +23,13 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
   let browser: Browser | undefined;
   let stage: BrowserStage | undefined;
   let gatewayUp = false;
-  const gatewayCalls: { messageId: string; content: string }[] = [];
+  const gatewayCalls: { path: string; messageId: string; content: string }[] = [];
+  let gatewayBase = '';
   const gateway = http.createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString('utf8')));
     req.on('end', () => {
-      gatewayCalls.push({ messageId: String(req.headers['x-lifeline-message']), content: (JSON.parse(text) as { text: { content: string } }).text.content });
+      gatewayCalls.push({ path: new URL(req.url!, 'http://gateway').pathname, messageId: String(req.headers['x-lifeline-message']), content: (JSON.parse(text) as { text: { content: string } }).text.content });
       if (gatewayUp) res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
       else res.writeHead(500).end();
     });
@@ -36,7 +37,8 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/cgi-bin/webhook/send?key=e2e`;
+    gatewayBase = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    const url = `${gatewayBase}/cgi-bin/webhook/send?key=e2e`;
     ({ platform, browser } = stage = await startBrowserStage('person-messages', {
       auth: 'required', webhookCheckMs: 100, webhookRetry: { baseMs: 200, maxAttempts: 2 }, notifyChannels: [{ channel: 'wecom', url }],
     }));
@@ -86,6 +88,36 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
     expect(gatewayCalls.map((c) => c.messageId)).toEqual([failed!.id, failed!.id, failed!.id]);
     expect(gatewayCalls[2]!.content).toBe(failed!.text);
     expect((await messages())[0]).toMatchObject({ state: 'sent', attempts: 3, lastStatus: 200, lastError: null });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("sets the gas company's own robot on the page, and the next message to it goes there", async () => {
+    const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
+    await logIn(context, platform!, USERS.admin);
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${platform!.url}/#/webhooks`);
+    const form = page.locator('[data-testid="set-contact"]');
+    await form.locator('select[name="orgId"]').selectOption('gas-co');
+    await form.locator('select[name="channel"]').selectOption('wecom');
+    await form.locator('input[name="address"]').fill(`${gatewayBase}/gas-robot?key=gas-only-key`);
+    await form.locator('button[type="submit"]').click();
+    const row = page.locator('[data-testid="contact-row"][data-org="gas-co"][data-channel="wecom"]');
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.innerText()).toContain(gatewayBase);
+    expect(await page.locator('[data-testid="webhooks-admin"]').innerText()).not.toContain('gas-only-key');
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'person-messages-3-contact.png'), fullPage: true });
+
+    const operator = await api(platform!, USERS.operator);
+    const incident = (await operator.post<IncidentDto>('/api/incidents', { title: '调压箱异响', description: '调压箱 AS-01 附近异响', assetId: 'AS-01', level: 2 })).body;
+    expect((await operator.post(`/api/incidents/${incident.id}/transitions`, { action: 'verify' })).status).toBe(200);
+    expect((await operator.post(`/api/incidents/${incident.id}/transitions`, { action: 'dispatch', orgId: 'gas-co' })).status).toBe(200);
+    await expect.poll(() => gatewayCalls.filter((c) => c.content.includes(`#${incident.id}`)).map((c) => c.path), { interval: 100, timeout: 20_000 }).toEqual(['/gas-robot']);
+
+    await row.locator('[data-testid="remove-contact"]').click();
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    await context.close();
     expect(pageErrors).toEqual([]);
   });
 });

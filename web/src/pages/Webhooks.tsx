@@ -1,12 +1,13 @@
 // Webhooks and integrations, for admins: subscriptions (receiver URL, events, optional owner unit)
 // with their signing secret shown once; the latest deliveries with attempts and results, a failed
 // one retried on demand; the messages to people (SMS, WeChat Work, DingTalk) with the channels in
-// use, their state and a retry for a failed one; integration keys for signed inbound feedback
+// use, their state and a retry for a failed one; where each unit is told (its own group robot or
+// phone numbers, shown without the robot's key); integration keys for signed inbound feedback
 // (src/notify).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { attemptErrorText } from '../attemptError.ts';
-import { webhooksApi, type Delivery, type IntegrationKey, type StoredMessage, type Subscription } from '../api/webhooks.ts';
+import { webhooksApi, type Contact, type Delivery, type IntegrationKey, type StoredMessage, type Subscription } from '../api/webhooks.ts';
 import type { PageProps } from './registry.ts';
 import './Webhooks.css';
 
@@ -20,6 +21,8 @@ export function Webhooks(_props: PageProps) {
   const [channels, setChannels] = useState<{ channel: string; target: string }[]>([]);
   const [messages, setMessages] = useState<StoredMessage[]>([]);
   const [keys, setKeys] = useState<IntegrationKey[]>([]);
+  const [contacts, setContacts] = useState<Contact[]>([]);
+  const [contactForm, setContactForm] = useState({ orgId: '', channel: 'wecom', address: '', secret: '' });
   const [orgs, setOrgs] = useState<{ id: string; name: string; kind: string }[]>([]);
   const [secret, setSecret] = useState<{ subject: string; value: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -27,9 +30,9 @@ export function Webhooks(_props: PageProps) {
   const [keyForm, setKeyForm] = useState({ id: '', name: '', orgId: '', role: 'owner_dispatcher' });
 
   const reload = useCallback(async () => {
-    const [e, s, d, c, m, k, o] = await Promise.all([
+    const [e, s, d, c, m, k, o, p] = await Promise.all([
       webhooksApi.events(), webhooksApi.subscriptions(), webhooksApi.deliveries(), webhooksApi.channels(), webhooksApi.messages(), webhooksApi.keys(),
-      webhooksApi.organisations(),
+      webhooksApi.organisations(), webhooksApi.contacts(),
     ]);
     setEvents(e);
     setSubscriptions(s);
@@ -38,6 +41,7 @@ export function Webhooks(_props: PageProps) {
     setMessages(m);
     setKeys(k);
     setOrgs(o);
+    setContacts(p);
   }, []);
   useEffect(() => {
     reload().catch((e: Error) => setError(e.message));
@@ -73,6 +77,15 @@ export function Webhooks(_props: PageProps) {
       const created = await webhooksApi.createKey({ ...keyForm, id: keyForm.id.trim(), name: keyForm.name.trim() });
       setSecret({ subject: created.id, value: created.secret });
       setKeyForm({ id: '', name: '', orgId: '', role: 'owner_dispatcher' });
+    });
+  };
+
+  const addContact = (e: FormEvent) => {
+    e.preventDefault();
+    run(async () => {
+      const secret = contactForm.channel === 'dingtalk' && contactForm.secret.trim() ? contactForm.secret.trim() : null;
+      await webhooksApi.setContact(contactForm.orgId, contactForm.channel, { address: contactForm.address, secret });
+      setContactForm({ ...contactForm, address: '', secret: '' });
     });
   };
 
@@ -195,6 +208,48 @@ export function Webhooks(_props: PageProps) {
           </tbody>
         </table>
       )}
+
+      <h3>{t('webhooks.contacts')}</h3>
+      <p className="page-note">{t('webhooks.contactsNote')}</p>
+      {contacts.length === 0 ? <p>{t('webhooks.noContacts')}</p> : (
+        <table className="page-table" data-testid="contacts-table">
+          <thead>
+            <tr><th>{t('webhooks.recipient')}</th><th>{t('webhooks.channel')}</th><th>{t('webhooks.contactTarget')}</th><th>{t('webhooks.updated')}</th><th /></tr>
+          </thead>
+          <tbody>
+            {contacts.map((c) => (
+              <tr key={`${c.orgId} ${c.channel}`} data-testid="contact-row" data-org={c.orgId} data-channel={c.channel}>
+                <td>{orgName(c.orgId)}</td>
+                <td>{t(`webhooks.channelName.${c.channel}`)}</td>
+                <td><code>{c.target}</code>{c.signed && ` · ${t('webhooks.signed')}`}</td>
+                <td>{time(c.updatedAt)}</td>
+                <td><button type="button" data-testid="remove-contact" onClick={() => run(() => webhooksApi.removeContact(c.orgId, c.channel).then(() => undefined))}>{t('webhooks.remove')}</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="hook-form" onSubmit={addContact} data-testid="set-contact">
+        <h3>{t('webhooks.setContact')}</h3>
+        <label>{t('webhooks.recipient')}{' '}
+          <select name="orgId" required value={contactForm.orgId} onChange={(e) => setContactForm({ ...contactForm, orgId: e.target.value })}>
+            <option value="" />
+            {orgs.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+          </select>
+        </label>
+        <label>{t('webhooks.channel')}{' '}
+          <select name="channel" value={contactForm.channel} onChange={(e) => setContactForm({ ...contactForm, channel: e.target.value })}>
+            {(['wecom', 'dingtalk', 'sms'] as const).map((c) => <option key={c} value={c}>{t(`webhooks.channelName.${c}`)}</option>)}
+          </select>
+        </label>
+        <label>{t(contactForm.channel === 'sms' ? 'webhooks.phones' : 'webhooks.robotUrl')}{' '}
+          <input name="address" required size={48} value={contactForm.address} onChange={(e) => setContactForm({ ...contactForm, address: e.target.value })} />
+        </label>
+        {contactForm.channel === 'dingtalk' && (
+          <label>{t('webhooks.robotSecret')} <input name="secret" type="password" autoComplete="off" value={contactForm.secret} onChange={(e) => setContactForm({ ...contactForm, secret: e.target.value })} /></label>
+        )}
+        <button type="submit">{t('webhooks.save')}</button>
+      </form>
 
       <h2>{t('webhooks.keys')}</h2>
       <table className="page-table" data-testid="keys-table">
