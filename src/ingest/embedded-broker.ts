@@ -3,7 +3,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { AuthCounters } from './auth-counters.ts';
 import type { Uplink } from './codec.ts';
 import type { DeviceCredentials, Principal } from './credentials.ts';
-import { OverloadError, type IngestPipeline } from './pipeline.ts';
+import { OverloadError, type UplinkSink } from './pipeline.ts';
 import { parseUplinkTopic } from './topics.ts';
 
 export interface EmbeddedBroker {
@@ -33,7 +33,8 @@ const refused = (): AuthenticateError => Object.assign(new Error('bad user name 
  */
 export async function startEmbeddedBroker(options: {
   server: net.Server;
-  pipeline: IngestPipeline;
+  /** The pipeline, or the ingest stream (INGEST_STREAM=jetstream): the acknowledgement waits for it either way. */
+  pipeline: UplinkSink;
   topicPrefix: string;
   /** null: DEVICE_AUTH=off, anyone may publish for any device. */
   auth: BrokerAuth | null;

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import mqttPacket, { type IConnackPacket, type IPublishPacket, type ISubackPacket, type IUnsubackPacket, type Packet } from 'mqtt-packet';
 import { createWebSocketStream, WebSocket } from 'ws';
-import type { IngestPipeline } from './pipeline.ts';
+import type { UplinkSink } from './pipeline.ts';
 import type { Uplink } from './codec.ts';
 import type { DeviceCredentials } from './credentials.ts';
 import { parseUplinkTopic, uplinkSubscriptions } from './topics.ts';
@@ -28,7 +28,8 @@ export interface ExternalSubscriber {
 
 export interface ExternalSubscriberOptions {
   url: string;
-  pipeline: IngestPipeline;
+  /** The pipeline, or the ingest stream (INGEST_STREAM=jetstream): the acknowledgement waits for it either way. */
+  pipeline: UplinkSink;
   topicPrefix: string;
   /** Stable per process, so the broker finds the persistent session again after a restart. */
   clientId: string;

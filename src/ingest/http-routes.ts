@@ -8,10 +8,12 @@ import { decodeUplink, type Uplink } from './codec.ts';
 import type { DeviceAuthMode } from './config.ts';
 import type { DeviceCredentials, PrincipalKind } from './credentials.ts';
 import { countDeadLetters, listDeadLetters } from './dead-letters.ts';
-import type { IngestPipeline } from './pipeline.ts';
+import type { IngestPipeline, UplinkSink } from './pipeline.ts';
 
 export interface IngestApi {
   pipeline: IngestPipeline;
+  /** Where HTTP uplinks go when not straight to `pipeline`: the ingest stream (INGEST_STREAM=jetstream), which answers once it has stored them. */
+  sink?: UplinkSink;
   credentials: DeviceCredentials;
   counters: AuthCounters;
   deviceAuth: DeviceAuthMode;
@@ -43,7 +45,8 @@ function invalid(error: z.ZodError): { error: string } {
  */
 export function registerIngestRoutes(app: FastifyInstance, ctx: { db: Db; sensors: SensorRegistry; ingest: IngestApi }): void {
   const userRoute = { config: { access: 'authenticated' as const } };
-  const { credentials, counters, pipeline, deviceAuth } = ctx.ingest;
+  const { credentials, counters, deviceAuth } = ctx.ingest;
+  const sink = ctx.ingest.sink ?? ctx.ingest.pipeline;
   /** Owner scoping: the devices an owner unit's user may see (those with a sensor on its assets); null = all. */
   const ownDevices = (request: FastifyRequest): Set<string> | null => {
     const owner = scopeOwner(request);
@@ -95,7 +98,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: { db: Db; sensor
   const ingest = (kind: PrincipalKind) => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
     // Past the high-water mark HTTP senders are asked to come back later, before any work is done for them.
-    if (pipeline.overloaded) return reply.code(503).header('retry-after', '5').send({ error: 'ingest is overloaded: not stored, try again' });
+    if (sink.overloaded) return reply.code(503).header('retry-after', '5').send({ error: 'ingest is overloaded: not stored, try again' });
     const base = { source: `http:${request.url}`, payload: typeof request.body === 'string' ? request.body : '', receivedAt: new Date() };
     const uplink: Uplink = kind === 'device'
       ? { ...base, deviceId: id }
@@ -103,7 +106,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: { db: Db; sensor
     // Decoding is pure, so this is what the pipeline will decide; it answers the sender item by item.
     const decoded = decodeUplink(uplink, ctx.sensors);
     try {
-      await pipeline.submit(uplink);
+      await sink.submit(uplink);
     } catch (error) {
       request.log.error({ err: error }, 'HTTP ingest not committed');
       return reply.code(503).header('retry-after', '5').send({ error: 'not stored, try again' });

@@ -2,7 +2,7 @@ export { decodeUplink, MAX_AGE_MS, MAX_CLOCK_AHEAD_MS } from './codec.ts';
 export type { Decoded, DecodedReading, Rejection, RejectionCode, SensorLookup } from './codec.ts';
 export { PHYSICAL_RANGES } from './validate.ts';
 export { IngestPipeline, OverloadError } from './pipeline.ts';
-export type { PipelineOptions, PipelineStats, Uplink } from './pipeline.ts';
+export type { PipelineOptions, PipelineStats, Uplink, UplinkSink } from './pipeline.ts';
 export { startEmbeddedBroker } from './embedded-broker.ts';
 export type { BrokerAuth, EmbeddedBroker } from './embedded-broker.ts';
 export { startExternalSubscriber } from './external-subscriber.ts';

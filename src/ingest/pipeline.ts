@@ -34,6 +34,24 @@ export interface PipelineOptions {
    */
   highWater?: number;
   onError?: (error: unknown) => void;
+  /**
+   * Runs first in each batch's transaction with the batch's uplinks in submission order; throwing
+   * rolls the batch back. The JetStream consumer (src/cluster) records its stream position here,
+   * so the position commits with the readings, or not at all.
+   */
+  inTransaction?: (tx: Queryable, uplinks: Uplink[]) => Promise<void>;
+}
+
+/**
+ * Where the transports (embedded broker, external subscriber, HTTP, HJ 212) hand their uplinks:
+ * the pipeline itself, or with INGEST_STREAM=jetstream the ingest stream that the pipelines of
+ * the partitions' holders consume (src/cluster). `submit` resolves once the uplink is durable
+ * (committed, or stored by the stream): the sender's acknowledgement waits for it.
+ */
+export interface UplinkSink {
+  submit(uplink: Uplink): Promise<void>;
+  /** True while the sink wants senders to slow down (HTTP answers 503). */
+  readonly overloaded: boolean;
 }
 
 /** Refused because the pipeline is full; the sender should retry later (QoS 1 redelivers). */
@@ -66,7 +84,7 @@ interface Pending {
  * and throughput grows with load. `submit` resolves only after the commit: callers hold the
  * device's acknowledgement on it.
  */
-export class IngestPipeline {
+export class IngestPipeline implements UplinkSink {
   private queue: Pending[] = [];
   private flushing = false;
   private readonly clock: () => Date;
@@ -140,6 +158,7 @@ export class IngestPipeline {
     const book = this.options.rules();
     await this.options.partitions.ensure(decoded.map((r) => r.ts));
     const { fresh, changes, routed, stored } = await this.options.db.transaction(async (tx) => {
+      await this.options.inTransaction?.(tx, uplinks);
       await insertDeadLetters(tx, deadLetters);
       const stored = await insertReadings(tx, decoded);
       await addToMinuteRollups(tx, stored);

@@ -7,6 +7,7 @@ import { buildApi, type GateRoute } from '../api/index.ts';
 import { lazyTwin } from '../api/network-routes.ts';
 import { AuthService, ensureInitialUsers, formatInitialLogins, readAuthMode, type AuthMode, type InitialLogin } from '../auth/index.ts';
 import { openBus } from '../bus/index.ts';
+import { readIngestStream, startJetStreamIngest, type IngestStreamConfig, type JetStreamIngest, type JetStreamIngestStats } from '../cluster/index.ts';
 import { choosePort, ConfigError, listenError, readConfig, type Config } from '../config/index.ts';
 import { ensureDefaultRules, openOfflineAlarms, RuleBookWatch } from '../detect/index.ts';
 import {
@@ -62,6 +63,8 @@ export interface PlatformOptions extends Partial<Config> {
   rulesCheckMs?: number;
   /** The timers' leader lease (default 15 s, renewed every 5 s; src/platform/leader.ts). */
   leaderLease?: { leaseMs?: number; renewMs?: number };
+  /** Overrides INGEST_STREAM…: the JetStream ingest stream (null: ingest in process). */
+  ingestStream?: IngestStreamConfig | null;
 }
 
 export interface Platform {
@@ -85,6 +88,8 @@ export interface Platform {
   isLeader(): boolean;
   /** The HJ 212-2017 TCP listener's port; null when HJ212_PORT is not set. */
   hj212Port: number | null;
+  /** The JetStream ingest stream's counters and this process's partitions; null when INGEST_STREAM is not jetstream. */
+  ingestStream(): JetStreamIngestStats | null;
   stop(): Promise<void>;
 }
 
@@ -175,11 +180,27 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       record: (tx, handled, now) => notify.recordAlarmChanges(tx, handled, now),
     });
     const announceRouted = (routed: Routed) => announceChanges(db, bus, [], [], routed);
+    // With INGEST_STREAM=jetstream the transports store uplinks in the stream, and this pipeline
+    // commits the partitions this process holds (docs/cluster.md, "Durable ingest on JetStream").
+    const streamConfig = options.ingestStream === undefined ? readIngestStream() : options.ingestStream;
+    if (streamConfig && !config.natsUrl) throw new ConfigError('INGEST_STREAM=jetstream needs NATS_URL');
+    let stream: JetStreamIngest | null = null;
     const pipeline = new IngestPipeline({
       db, sensors, rules: () => rules, partitions, incidentLevel: config.incidentLevel, onError, highWater: config.ingestHighWater, alerting,
       onCommitted: (fresh, changes, routed) => announceChanges(db, bus, fresh, changes, routed),
+      inTransaction: async (tx, uplinks) => stream?.record(tx, uplinks),
     });
     cleanups.push(() => pipeline.drain());
+    if (streamConfig) {
+      const started = await startJetStreamIngest({
+        url: config.natsUrl!, stream: streamConfig, db, pipeline, holder: `${config.instanceId}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        mayReport: (gatewayId, deviceId) => deviceAuth === 'off' || credentials.mayReport(gatewayId, deviceId), logger, highWater: config.ingestHighWater,
+      });
+      stream = started;
+      // Stopped after the transports (closed later in the list, so earlier at stop) and before the pipeline drains.
+      cleanups.push(() => started.stop());
+    }
+    const sink = stream?.sink ?? pipeline;
     // Timers that must run once across processes run on the lease's holder only (README, architecture).
     const lease = new LeaderLease({
       db, holder: `${config.instanceId}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: options.leaderLease?.leaseMs,
@@ -239,7 +260,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     let mqttUrl: string;
     if (config.mqttUrl) {
       const subscriber = await startExternalSubscriber({
-        url: config.mqttUrl, pipeline, topicPrefix: config.topicPrefix, clientId: `lifeline-${config.topicPrefix}-${config.instanceId}`,
+        url: config.mqttUrl, pipeline: sink, topicPrefix: config.topicPrefix, clientId: `lifeline-${config.topicPrefix}-${config.instanceId}`,
         shareGroup: config.mqttShareGroup, onError,
         credentials: deviceAuth === 'required' ? credentials : null,
       });
@@ -249,7 +270,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const mqttServer = net.createServer();
       const port = await listen(mqttServer, await choosePort(config.mqttPort, 1883, config.host), config.host, 'MQTT_PORT');
       const broker = await startEmbeddedBroker({
-        server: mqttServer, pipeline, topicPrefix: config.topicPrefix, onError, auth: deviceAuth === 'required' ? { credentials, counters: authCounters } : null,
+        server: mqttServer, pipeline: sink, topicPrefix: config.topicPrefix, onError, auth: deviceAuth === 'required' ? { credentials, counters: authCounters } : null,
       });
       cleanups.push(() => broker.close());
       mqttUrl = `mqtt://127.0.0.1:${port}`;
@@ -259,7 +280,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (hj212Requested !== null) {
       const hj212Server = net.createServer();
       await listen(hj212Server, hj212Requested, config.host, 'HJ212_PORT');
-      const hj212 = await startHj212Server({ server: hj212Server, pipeline, onError, auth: deviceAuth === 'required' ? { credentials, counters: authCounters } : null });
+      const hj212 = await startHj212Server({ server: hj212Server, pipeline: sink, onError, auth: deviceAuth === 'required' ? { credentials, counters: authCounters } : null });
       cleanups.push(() => hj212.close());
       hj212Port = hj212.port;
     }
@@ -273,7 +294,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
       clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT, leader: () => lease.isLeader(),
-      ingest: { pipeline, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
+      ingest: { pipeline, sink, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
       // One network twin in memory, shared by the network and analysis routes.
       twin: lazyTwin(db),
     });
@@ -305,7 +326,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (!auth) throw new Error('AUTH=off: there are no sessions');
       return (await auth.openSession(userId)).token;
     };
-    return { url, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), auth, login, routes: app.accessTable, recheckLiveLogins: () => app.recheckLiveLogins(), isLeader: () => lease.isLeader(), hj212Port, stop };
+    return { url, mqttUrl, topicPrefix: config.topicPrefix, logger, db, deviceCredentials: (id) => demoLogins.get(id), auth, login, routes: app.accessTable, recheckLiveLogins: () => app.recheckLiveLogins(), isLeader: () => lease.isLeader(), hj212Port, ingestStream: () => stream?.stats() ?? null, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,7 +3,7 @@ import { ConfigError } from '../../config/index.ts';
 import type { AuthCounters } from '../auth-counters.ts';
 import type { Uplink } from '../codec.ts';
 import type { DeviceCredentials } from '../credentials.ts';
-import type { IngestPipeline } from '../pipeline.ts';
+import type { UplinkSink } from '../pipeline.ts';
 import { DATA_COMMANDS } from './codes.ts';
 import { dataResponse, parsePacket, wantsReply } from './packet.ts';
 
@@ -35,7 +35,8 @@ const CRLF = Buffer.from('\r\n');
  */
 export async function startHj212Server(options: {
   server: net.Server;
-  pipeline: IngestPipeline;
+  /** The pipeline, or the ingest stream (INGEST_STREAM=jetstream): the acknowledgement waits for it either way. */
+  pipeline: UplinkSink;
   /** null: DEVICE_AUTH=off, any station may report for any device. */
   auth: { credentials: DeviceCredentials; counters: AuthCounters } | null;
   onError: (error: unknown) => void;
