@@ -56,7 +56,13 @@ export class PartitionKeeper {
         await this.db.exec(
           `CREATE TABLE IF NOT EXISTS ${partitionName(table, month)} PARTITION OF ${table}
              FOR VALUES FROM ('${month.toISOString()}') TO ('${nextMonth(month).toISOString()}')`,
-        );
+        ).catch((error: unknown) => {
+          // IF NOT EXISTS does not cover another process creating the same table at the same
+          // moment (several ingest processes meeting a new month): it fails with 42P07, or 23505
+          // on the catalogue's unique index. The table is there either way.
+          const code = (error as { code?: string }).code;
+          if (code !== '42P07' && code !== '23505') throw error;
+        });
       }
       this.known.add(time);
     }
