@@ -6,7 +6,9 @@
 //
 //   npx tsx bench/ingest-jetstream.ts --workers 1 --devices 2000 --rounds 10 --channels 10
 //   npx tsx bench/ingest-jetstream.ts --workers 2 --devices 2000 --rounds 10 --channels 10
+//   npx tsx bench/ingest-jetstream.ts --workers 1 --processes 1 …   (one more consuming platform as its own `lifeline start` process)
 //   npx tsx bench/ingest-jetstream.ts --direct --devices 2000 --rounds 10 --channels 10   (baseline: no stream, one platform)
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,8 @@ const arg = (name: string, fallback: number) => {
 /** The baseline: one platform committing in process, no stream (what INGEST_STREAM unset does). */
 const direct = args.includes('--direct');
 const workers = direct ? 1 : arg('workers', 1);
+/** Consuming platforms started as processes of their own (`lifeline start`), besides the `workers` in this process. */
+const processes = direct ? 0 : arg('processes', 0);
 const devices = arg('devices', 2000);
 const rounds = arg('rounds', 10);
 const channels = arg('channels', 10);
@@ -48,6 +52,7 @@ const tag = randomBytes(4).toString('hex');
 const stream = { stream: `BENCH_INGEST_${tag}`, subject: `bench.${tag}.ingest`, partitions };
 const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-bench-js-'));
 const platforms: Platform[] = [];
+const children: ChildProcess[] = [];
 try {
   for (let w = 0; w < workers; w++) {
     platforms.push(await startPlatform({
@@ -56,11 +61,34 @@ try {
       seed: w === 0 ? (db) => seedStreamCity(db, devices, channels) : undefined,
     }));
   }
+  for (let c = 0; c < processes; c++) {
+    const child = spawn(process.execPath, [path.resolve('bin/lifeline.js'), 'start'], {
+      env: {
+        ...process.env, DATABASE_URL: url.toString(), NATS_URL: natsUrl, INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: stream.stream,
+        INGEST_SUBJECT: stream.subject, INGEST_PARTITIONS: String(partitions), DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1',
+        SIMULATE: 'false', BUILD_WEB: 'false', AUTH: 'off', DEVICE_AUTH: 'off', LOG_LEVEL: 'warn', MQTT_TOPIC_PREFIX: `bench${tag}`,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no start line from a worker process: ${out}`)), 120_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (/devices publish to/.test(out)) clearTimeout(timer), resolve();
+      });
+    });
+  }
+  const holders = async () => (await platforms[0]!.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ingest_partitions WHERE stream = $1 AND expires_at > now() GROUP BY holder ORDER BY holder`, [stream.stream],
+  )).map((r) => r.n);
   // Every platform at its fair share before the load starts (the second takes its share at its next renewal).
-  const fair = Math.ceil(partitions / workers);
+  const fair = Math.ceil(partitions / (workers + processes));
   const balancedBy = Date.now() + 30_000;
-  while (!direct && platforms.some((p) => p.ingestStream()!.held.length !== fair) && Date.now() < balancedBy) await new Promise((r) => setTimeout(r, 100));
-  const held = platforms.map((p) => p.ingestStream()?.held.length ?? null);
+  const balanced = async () => (await holders()).length === workers + processes && (await holders()).every((n) => n === fair);
+  while (!direct && !(await balanced()) && Date.now() < balancedBy) await new Promise((r) => setTimeout(r, 100));
+  const held = direct ? [] : await holders();
 
   // Recent times, so that the offline check finds no silent sensor among them.
   const start = Date.now() - rounds * 1000;
@@ -110,7 +138,7 @@ try {
   const left = direct ? null : await messagesLeft();
   const stats = platforms.flatMap((p) => p.ingestStream() ?? []);
   console.log(JSON.stringify({
-    mode: direct ? 'direct' : 'jetstream', workers, partitions, held, devices, channels, rounds, clients,
+    mode: direct ? 'direct' : 'jetstream', workers, processes, partitions, held, devices, channels, rounds, clients,
     messages: acked + failed, acked, failedPublishes: failed, persisted, lost: expected - persisted, leftInStream: left,
     publishSeconds: Number(publishedSeconds.toFixed(2)), seconds: Number(seconds.toFixed(2)),
     messagesPerSecond: Math.round(acked / seconds), readingsPerSecond: Math.round(persisted / seconds),
@@ -120,6 +148,12 @@ try {
   if (!direct) await (await nc.jetstreamManager()).streams.delete(stream.stream);
   await nc.close();
 } finally {
+  for (const child of children) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    child.kill('SIGKILL');
+  }
   for (const p of platforms.reverse()) await p.stop();
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   rmSync(dataDir, { recursive: true, force: true });
