@@ -251,8 +251,11 @@ class StreamIngest implements JetStreamIngest {
     await this.jsm.consumers.delete(stream, name).catch(() => false);
     await this.jsm.consumers.add(stream, {
       durable_name: name, filter_subject: `${subject}.${partition}`, deliver_policy: DeliverPolicy.All,
-      // A work queue takes explicit acknowledgements only.
-      ack_policy: AckPolicy.Explicit, ack_wait: nanos(ACK_WAIT_MS), max_ack_pending: 4 * (this.options.fetchBatch ?? 1000),
+      // A work queue takes explicit acknowledgements only. Unacknowledged messages per partition are
+      // bounded so that all partitions together stay under twice the pipeline's high-water mark
+      // (its queue refuses at four times it, which would send partitions back to their positions).
+      ack_policy: AckPolicy.Explicit, ack_wait: nanos(ACK_WAIT_MS),
+      max_ack_pending: Math.max(100, Math.min(4 * (this.options.fetchBatch ?? 1000), Math.ceil((2 * (this.options.highWater ?? 20_000)) / this.options.stream.partitions))),
     });
   }
 
