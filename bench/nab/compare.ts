@@ -6,7 +6,7 @@
 // four ("at rest": does one threshold carry over to series it was not set on?). `--files` adds the
 // tuning files one per line (standard profile). Used for round 3 in docs/detection.md.
 import type { AnomalyOptions } from '../../src/detect/anomaly/index.ts';
-import { DEFAULT_NAB_DIR, loadNab, splitNab, type NabFile } from './corpus.ts';
+import { DEFAULT_NAB_DIR, loadNab, splitNab } from './corpus.ts';
 import { PROFILES, scoreCorpus, type ProfileName, type ScoredFile } from './score.ts';
 import { detectAll, foldsOf, scorePart, thresholdsOf, type PartScores } from './tune.ts';
 
@@ -16,26 +16,26 @@ const meanOver = (parts: PartScores[]) => profiles.map((p) => round(parts.reduce
 
 export function compare(settings: Array<Partial<AnomalyOptions>>, listFiles = false): string[] {
   const files = loadNab(DEFAULT_NAB_DIR);
-  return settings.flatMap((options) => summarise(JSON.stringify(options), files, detectAll(files, options), listFiles));
-}
-
-/** The line (and with `listFiles` the tuning files) for one setting's scores of every NAB file. */
-export function summarise(label: string, files: NabFile[], scored: ScoredFile[], listFiles = false): string[] {
   const tuneNames = new Set(splitNab(files).tune.map((f) => f.name));
-  const byName = new Map(scored.map((s) => [s.name, s]));
-  const tune = scored.filter((s) => tuneNames.has(s.name));
-  const t = scorePart(tune);
-  const own: PartScores[] = [];
-  const atRest: PartScores[] = [];
-  for (const fold of foldsOf(files)) {
-    const mine: ScoredFile[] = fold.map((f) => byName.get(f.name)!);
-    const rest = scored.filter((s) => !mine.includes(s));
-    own.push(scorePart(mine));
-    atRest.push(scorePart(mine, thresholdsOf(scorePart(rest))));
+  const folds = foldsOf(files);
+  const lines: string[] = [];
+  for (const options of settings) {
+    const scored = detectAll(files, options);
+    const byName = new Map(scored.map((s) => [s.name, s]));
+    const tune = scored.filter((s) => tuneNames.has(s.name));
+    const t = scorePart(tune);
+    const own: PartScores[] = [];
+    const atRest: PartScores[] = [];
+    for (const fold of folds) {
+      const mine: ScoredFile[] = fold.map((f) => byName.get(f.name)!);
+      const rest = scored.filter((s) => !mine.includes(s));
+      own.push(scorePart(mine));
+      atRest.push(scorePart(mine, thresholdsOf(scorePart(rest))));
+    }
+    lines.push(`${JSON.stringify(options)} | tune ${profiles.map((p) => t[p].score).join(' / ')} (threshold ${t.standard.threshold}, ` +
+      `${t.standard.windowsDetected} windows, ${t.standard.fp} FP rows) | folds ${meanOver(own)} [${own.map((p) => round(p.standard.score)).join(', ')}] | at rest ${meanOver(atRest)}`);
+    if (listFiles) for (const f of scoreCorpus(tune, 'standard').files) lines.push(`    ${f.name} ${round(f.score)} ${f.detected}/${f.windows} FP ${f.fp}`);
   }
-  const lines = [`${label} | tune ${profiles.map((p) => t[p].score).join(' / ')} (threshold ${t.standard.threshold}, ` +
-    `${t.standard.windowsDetected} windows, ${t.standard.fp} FP rows) | folds ${meanOver(own)} [${own.map((p) => round(p.standard.score)).join(', ')}] | at rest ${meanOver(atRest)}`];
-  if (listFiles) for (const f of scoreCorpus(tune, 'standard').files) lines.push(`    ${f.name} ${round(f.score)} ${f.detected}/${f.windows} FP ${f.fp}`);
   return lines;
 }
 

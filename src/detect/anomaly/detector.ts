@@ -1,4 +1,3 @@
-import { ContextScorer, type ContextOptions, type ContextState } from './context.ts';
 import { NoveltyScorer, type NoveltyOptions, type NoveltyState } from './novelty.ts';
 import { insertSorted, medianMad, normalTail, removeSorted, tailProbability } from './stats.ts';
 
@@ -93,11 +92,6 @@ export interface AnomalyOptions {
    * series is; its score joins by max before the one-report-per-episode rule.
    */
   novelty: Partial<NoveltyOptions> | null;
-  /**
-   * Contextual transitions (src/detect/anomaly/context.ts; null: off): the share of what the recent
-   * context foresaw that did not come true; joins by max before the one-report-per-episode rule.
-   */
-  context: Partial<ContextOptions> | null;
 }
 
 /**
@@ -128,7 +122,6 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   spreadSpan: 0,
   componentDelay: 1,
   novelty: null,
-  context: null,
 });
 
 /**
@@ -173,8 +166,6 @@ export interface AnomalyState {
   spreadInputs: number[];
   /** Context novelty's state (option `novelty`). */
   novelty: NoveltyState | null;
-  /** Contextual transitions' state (option `context`). */
-  context: ContextState | null;
 }
 
 export interface AnomalyResult {
@@ -204,8 +195,6 @@ export class AnomalyDetector {
   private scratch: number[] = [];
   /** Option `novelty`: works on its own state, copied into ours by `state()`. */
   private readonly novelty: NoveltyScorer | null;
-  /** Option `context`: the same. */
-  private readonly context: ContextScorer | null;
 
   constructor(options: Partial<AnomalyOptions> = {}, state?: AnomalyState) {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
@@ -215,11 +204,10 @@ export class AnomalyDetector {
     this.s = {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
       plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, recent: [], min: null, max: null,
-      weekSlots: {}, weekResiduals: [], weekDev: 0, calibrations: {}, levelInputs: [], spreadInputs: [], novelty: null, context: null,
+      weekSlots: {}, weekResiduals: [], weekDev: 0, calibrations: {}, levelInputs: [], spreadInputs: [], novelty: null,
       ...(saved as Partial<AnomalyState>),
     };
     this.novelty = this.options.novelty ? new NoveltyScorer(this.options.novelty, this.s.novelty ?? undefined) : null;
-    this.context = this.options.context ? new ContextScorer(this.options.context, this.s.context ?? undefined) : null;
   }
 
   static restore(state: AnomalyState, options: Partial<AnomalyOptions> = {}): AnomalyDetector {
@@ -229,7 +217,7 @@ export class AnomalyDetector {
 
   /** A deep copy of the state (JSON-serialisable). */
   state(): AnomalyState {
-    return structuredClone({ ...this.s, novelty: this.novelty?.state() ?? this.s.novelty, context: this.context?.state() ?? this.s.context });
+    return structuredClone({ ...this.s, novelty: this.novelty?.state() ?? this.s.novelty });
   }
 
   get count(): number {
@@ -369,7 +357,6 @@ export class AnomalyDetector {
     if (!learning && o.spreadSpan > 0) score = Math.max(score, this.component('spread', s.spreadInputs, o.spreadSpan, Math.abs(diff) / Math.max(longDiff.scale, diffFloor)));
 
     if (this.novelty) score = Math.max(score, this.novelty.update(value));
-    if (this.context) score = Math.max(score, this.context.update(value));
 
     // One report per episode: only a new peak of the last `suppress` readings, none in the quiet period.
     const unsuppressed = score;
