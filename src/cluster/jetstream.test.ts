@@ -1,18 +1,32 @@
 // Durable ingest on JetStream against the real NATS server (TEST_NATS_URL, JetStream on) and a
 // PostgreSQL database of the test's own; each test has a stream and subjects of its own, deleted
 // after. A missing service skips, or fails under CI (test/support/services.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openPostgres, type Db } from '../store/index.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
-import { NATS_URL, natsService, postgresService } from '../../test/support/services.ts';
+import { tempDir } from '../../test/support/tmp.ts';
+import { isCI, NATS_URL, natsService, postgresService } from '../../test/support/services.ts';
 import { deviceId, seedStreamCity, startStreamWorker, streamUplink, type StreamWorker } from '../../test/support/stream-workers.ts';
 import type { IngestStreamConfig } from './index.ts';
 
 const [nats, postgres] = await Promise.all([natsService(), postgresService()]);
+/** The outage test runs a NATS server of its own (the shared one cannot be stopped). */
+const natsServerBinary = spawnSync('nats-server', ['--version']).status === 0;
+if (!natsServerBinary && !isCI) console.warn('skipping the NATS outage test: no nats-server binary to run a server of its own');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 const LEASE_MS = 1500;
 const RENEW_MS = 250;
 
@@ -42,8 +56,8 @@ describe.skipIf(!nats.available || !postgres.available)('durable ingest on JetSt
     return { db, url: database.url, stream };
   }
 
-  async function worker(db: Db, stream: IngestStreamConfig, holder: string): Promise<StreamWorker> {
-    const started = await startStreamWorker({ db, natsUrl: NATS_URL, stream, holder, leaseMs: LEASE_MS, renewMs: RENEW_MS });
+  async function worker(db: Db, stream: IngestStreamConfig, holder: string, natsUrl = NATS_URL): Promise<StreamWorker> {
+    const started = await startStreamWorker({ db, natsUrl, stream, holder, leaseMs: LEASE_MS, renewMs: RENEW_MS });
     cleanups.push(() => started.stop());
     return started;
   }
@@ -204,5 +218,59 @@ describe.skipIf(!nats.available || !postgres.available)('durable ingest on JetSt
     expect(letters[0]!.reason).toMatch(/JSON/i);
     expect(letters[1]!.reason).toMatch(/number/);
     expect(w.ingest.stats()).toMatchObject({ published: 5, unreadable: 2, committed: 5, skipped: 0, resets: 0 });
+  });
+
+  it.skipIf(!natsServerBinary && !isCI)('NATS stopped and restarted mid-stream: senders are not acknowledged meanwhile, nothing acknowledged is lost, order kept', async () => {
+    const port = await freePort();
+    const store = tempDir('nats-outage');
+    cleanups.push(store.remove);
+    let server: ChildProcess | null = null;
+    const startServer = async () => {
+      server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store.dir], { stdio: 'ignore' });
+      const running = server;
+      cleanups.push(() => running.kill('SIGKILL'));
+      await expect.poll(() => new Promise((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true))).on('error', () => resolve(false));
+      }), { timeout: 10_000, interval: 50 }).toBe(true);
+    };
+    const stopServer = async () => {
+      const running = server!;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGTERM');
+      await exited;
+    };
+    await startServer();
+    const url = `nats://127.0.0.1:${port}`;
+    const devices = 20;
+    const { db, stream } = await setUp(devices, 4);
+    // This stream lives on the test's own server, which the setUp cleanup cannot reach: it goes with the server's store.
+    const w = await worker(db, stream, 'worker-outage', url);
+    await expect.poll(() => w.ingest.stats().held.length, { timeout: 10_000, interval: 50 }).toBe(4);
+    const start = Date.now() - 3_600_000;
+    const acknowledged: string[] = [];
+    const send = (n: number) => Promise.all(Array.from({ length: devices }, (_, i) => w.ingest.sink.submit(streamUplink(i, n, start)).then(
+      () => void acknowledged.push(`${deviceId(i)}#${n}`),
+      () => undefined,
+    )));
+    for (let n = 0; n < 20; n++) await send(n);
+    await stopServer();
+    // Down: what is sent now gets no acknowledgement from JetStream.
+    const before = acknowledged.length;
+    await send(20);
+    expect(acknowledged.length).toBe(before);
+    await startServer();
+    // Right after the restart, publishes made before the client reconnected may fail too (not acknowledged either).
+    for (let n = 21; n < 40; n++) await send(n);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(35 * devices);
+
+    await expect.poll(() => count(db, `SELECT count(*)::int AS n FROM readings`), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(acknowledged.length);
+    const stored = new Set((await db.query<{ sensor_id: string; ts: Date }>(`SELECT sensor_id, ts FROM readings`))
+      .map((r) => `${r.sensor_id.slice(0, -2)}#${(r.ts.getTime() - start) / 1000}`));
+    expect(acknowledged.filter((a) => !stored.has(a))).toEqual([]);
+    const outOfOrder = await db.query(
+      `SELECT sensor_id FROM (SELECT sensor_id, xmin::text::bigint AS tx, lag(xmin::text::bigint) OVER (PARTITION BY sensor_id ORDER BY ts) AS before FROM readings) r WHERE tx < before`,
+    );
+    expect(outOfOrder).toEqual([]);
+    await stopServer();
   });
 });
