@@ -161,6 +161,8 @@ export interface HealthDto {
   leader: boolean;
   /** How live events reach the other processes: NATS, PostgreSQL LISTEN/NOTIFY, or not at all (one process; docs/cluster.md). */
   bus: 'nats' | 'postgres' | 'process';
+  /** Where this process's transports hand uplinks: committed here (`direct`), or the JetStream ingest stream, with the partitions this process consumes (docs/cluster.md). */
+  ingest: { mode: 'direct' } | { mode: 'jetstream'; partitions: number[] };
 }
 
 export type LiveMessage =

@@ -38,6 +38,8 @@ export interface ApiContext {
   alerting?: AlertingApi;
   /** Whether this process runs the leader-only timers (absent: a single process, always leader). */
   leader?: () => boolean;
+  /** The JetStream ingest stream's partitions held by this process; absent or null: ingest in process. */
+  ingestStream?: () => { held: number[] } | null;
   /** The network twin shared by the network and analysis routes (absent: registerRoutes makes one). */
   twin?: () => Promise<NetworkTwin>;
 }
@@ -91,6 +93,7 @@ export function registerRoutes(app: FastifyInstance, apiContext: ApiContext): vo
     status: 'ok', version: ctx.version, database: ctx.db.kind, broker: ctx.broker,
     uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000), leader: ctx.leader?.() ?? true,
     bus: ctx.bus.kind,
+    ingest: ((stream) => (stream ? { mode: 'jetstream' as const, partitions: stream.held } : { mode: 'direct' as const }))(ctx.ingestStream?.() ?? null),
   }));
 
   app.get('/api/organisations', userRoute, () => listOrganisations(ctx.db));

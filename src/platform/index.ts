@@ -294,6 +294,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const app = await buildApi({
       db, bus, sensors, broker: config.mqttUrl ? 'external' : 'embedded', version: VERSION, startedAt: Date.now(),
       clock, timeZone: config.timeZone, rules: () => rules, logger, auth, webRoot: WEB_ROOT, leader: () => lease.isLeader(),
+      ingestStream: () => stream?.stats() ?? null,
       ingest: { pipeline, sink, credentials, counters: authCounters, deviceAuth }, alerting: { router: alerting, announce: announceRouted },
       // One network twin in memory, shared by the network and analysis routes.
       twin: lazyTwin(db),

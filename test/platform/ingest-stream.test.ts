@@ -42,6 +42,7 @@ describe.skipIf(!nats.available || !postgres.available)('platform with the JetSt
 
   it('commits MQTT (device and gateway) and HTTP uplinks received by the platform through the stream', async () => {
     expect(platform.ingestStream()!.held).toEqual([0, 1, 2, 3]);
+    expect(await (await fetch(`${platform.url}/api/health`)).json()).toMatchObject({ status: 'ok', ingest: { mode: 'jetstream', partitions: [0, 1, 2, 3] } });
     const ts = Date.now() - 5_000;
     const device = await mqtt.connectAsync(platform.mqttUrl, { ...platform.deviceCredentials('GD-001'), clientId: `gd-${tag}`, reconnectPeriod: 0 });
     await device.publishAsync(`${platform.topicPrefix}/devices/GD-001/up`, JSON.stringify({ ts, values: { lel: 80 } }), { qos: 1 });
