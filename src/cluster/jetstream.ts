@@ -208,6 +208,13 @@ class StreamIngest implements JetStreamIngest {
       this.options.logger.info({ partitions: surplus }, 'ingest stream: partitions handed back for another process');
     }
     if (this.stopping) return;
+    // Held in the database without a consumer here (a claim whose answer was lost, a consumer that
+    // ended on an error): consumed from its committed position, rather than renewed and left idle.
+    for (const partition of renewed.held) {
+      if (this.consumers.has(partition) || surplus.includes(partition)) continue;
+      const committedSeq = await this.leases.position(partition);
+      if (committedSeq !== null) this.consumers.set(partition, new PartitionConsumer(this, partition, committedSeq));
+    }
     const claimed = await this.leases.claim(renewed.fairShare - (held.size - surplus.length));
     for (const { partition, committedSeq } of claimed) {
       this.consumers.set(partition, new PartitionConsumer(this, partition, committedSeq));
