@@ -21,7 +21,7 @@ import { createNotifiers, NotifyService, readNotifyConfig, registerNotifyRoutes,
 import { NetworkTwin, SensorRegistry } from '../network/index.ts';
 import { AlarmRouter, type Routed } from '../alerting/index.ts';
 import { DEMO_SENSORS, seedDemoCity, simulatedSensors, startSimulator, type Simulator } from '../sim/index.ts';
-import { applyRetention, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
+import { applyRetention, inTurn, LOCKS, lockDataDir, migrate, openDatabase, PartitionKeeper, rollUp, type Db } from '../store/index.ts';
 import { announceChanges } from './announce.ts';
 import { DEFAULT_RENEW_MS, LeaderLease } from './leader.ts';
 import { every } from './timers.ts';
@@ -134,7 +134,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
     await backfillAudit(db);
-    await ensureDefaultRules(db);
+    // Processes starting together on a new database write the catalogue once, in turn.
+    await inTurn(db, LOCKS.startup, (tx) => ensureDefaultRules(tx));
     if (options.seed) await options.seed(db);
     if (options.demo !== false && (await seedDemoCity(db, { timeZone: config.timeZone, now: options.clock?.() }))) logger.info('demo city loaded');
 

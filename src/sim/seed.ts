@@ -1,5 +1,5 @@
 import { countAssets, insertAssets, insertDevices, insertOrganisations, insertSensors } from '../network/index.ts';
-import type { Db, Queryable } from '../store/index.ts';
+import { inTurn, LOCKS, type Db, type Queryable } from '../store/index.ts';
 import { seedDrainageProgramme } from '../drainage/programme-demo/index.ts';
 import { seedDemoInspections } from '../drainage/inspections/demo.ts';
 import { demoCity } from './demo-city.ts';
@@ -9,7 +9,7 @@ import { demoCity } from './demo-city.ts';
  * `now`, days in `timeZone`); returns false (and changes nothing) otherwise.
  */
 export async function seedDemoCity(db: Db, options: { now?: Date; timeZone?: string } = {}): Promise<boolean> {
-  return db.transaction(async (tx) => {
+  return inTurn(db, LOCKS.startup, async (tx) => {
     if ((await countAssets(tx)) > 0) return false;
     await insertDemoNetwork(tx);
     await seedDrainageProgramme(tx, options.now ?? new Date(), options.timeZone ?? 'Asia/Shanghai');

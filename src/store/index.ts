@@ -2,6 +2,7 @@ export type { Db, Queryable, Row } from './db.ts';
 export { openPglite } from './pglite.ts';
 export { openPostgres } from './postgres.ts';
 export { migrate, migrations } from './migrations.ts';
+export { inTurn, LOCKS, takeTurn } from './turns.ts';
 import type { Db } from './db.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';

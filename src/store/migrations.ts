@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from './db.ts';
+import { inTurn, LOCKS } from './turns.ts';
 
 // Versioned schema: one file per migration in ./migrations, named `NNN-what.sql`, applied in
 // version order. Append only: a released migration is never edited, a change is a new file.
@@ -12,6 +13,7 @@ export interface Migration {
 }
 
 const DIR = path.join(import.meta.dirname, 'migrations');
+
 
 function loadMigrations(): Migration[] {
   const list = readdirSync(DIR)
@@ -35,13 +37,12 @@ export const migrations: Migration[] = loadMigrations();
  * over old data), each in its own transaction. Returns the versions applied.
  */
 export async function migrate(db: Db, upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  // Under the lock: two processes creating the table at once collide in the catalogue (pg_type), IF NOT EXISTS or not.
+  await inTurn(db, LOCKS.migration, (tx) => tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`));
   const applied: number[] = [];
   for (const migration of migrations.filter((m) => m.version <= upTo)) {
-    const done = await db.transaction(async (tx) => {
-      // Serialises concurrent starts against one PostgreSQL database.
-      await tx.query('SELECT pg_advisory_xact_lock(7411)');
+    const done = await inTurn(db, LOCKS.migration, async (tx) => {
       const seen = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
       if (seen.length > 0) return false;
       await tx.exec(migration.sql);
