@@ -38,6 +38,8 @@ export async function openOfflineAlarms(tx: Queryable, now: Date): Promise<Alarm
         WHERE l.ts < $1::timestamptz - make_interval(secs => coalesce(
                 s.offline_after_s, $4 * coalesce(s.expected_interval_s, d.interval_s, $5)))
           AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.sensor_id = l.sensor_id AND a.rule_id = '${OFFLINE_RULE_ID}' AND a.state = 'active')
+        -- Locked in sensor order, as ingest moves them (src/ingest/pipeline.ts advanceLatest): no deadlock between the two.
+        ORDER BY l.sensor_id COLLATE "C"
         FOR UPDATE OF l
      ), opened AS (
        INSERT INTO alarms (sensor_id, rule_id, rule_version, level, peak_level, state, opened_at, updated_at, trigger_value, last_value, category)

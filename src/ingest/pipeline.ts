@@ -157,7 +157,7 @@ export class IngestPipeline implements UplinkSink {
     }
     const book = this.options.rules();
     await this.options.partitions.ensure(decoded.map((r) => r.ts));
-    const { fresh, changes, routed, stored } = await this.options.db.transaction(async (tx) => {
+    const { fresh, changes, routed, stored } = await retryConflicts(() => this.options.db.transaction(async (tx) => {
       await this.options.inTransaction?.(tx, uplinks);
       await insertDeadLetters(tx, deadLetters);
       const stored = await insertReadings(tx, decoded);
@@ -176,9 +176,28 @@ export class IngestPipeline implements UplinkSink {
         return { title: `${sensor.name} · ${book.rule(change.ruleId)?.name ?? change.ruleId}`, assetId: sensor.assetId, ownerId: sensor.ownerId };
       }, now);
       return { fresh, changes, routed, stored: stored.length };
-    });
+    }));
     await this.options.onCommitted(fresh, changes, routed);
     return stored;
+  }
+}
+
+/** PostgreSQL's deadlock and serialisation failures: the transaction was rolled back whole and may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * Runs `work` again (up to twice) when PostgreSQL rolled it back for a deadlock or a serialisation
+ * failure: another writer (the offline check, a silence ending, another process) happened to lock
+ * the same rows; the batch is still good and the devices should not have to send it again.
+ */
+async function retryConflicts<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
   }
 }
 
@@ -225,7 +244,9 @@ async function advanceLatest(tx: Queryable, stored: SensorReading[]): Promise<Se
   const newest = new Map<string, SensorReading>();
   for (const r of fresh) newest.set(r.sensorId, r);
   if (newest.size > 0) {
-    const latest = [...newest.values()];
+    // In sensor order (code units, the offline check's COLLATE "C"), the order that check locks these
+    // rows in: two transactions that lock the same rows in one order wait for each other instead of deadlocking.
+    const latest = [...newest.values()].sort((a, b) => (a.sensorId < b.sensorId ? -1 : a.sensorId > b.sensorId ? 1 : 0));
     await tx.query(
       `INSERT INTO latest_readings (sensor_id, ts, value)
        SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[])
