@@ -12,17 +12,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
-import pg from 'pg';
 import pino from 'pino';
 import { startJetStreamIngest } from '../src/cluster/index.ts';
 import { migrate, openPostgres } from '../src/store/index.ts';
 import { channelName, deviceId, seedStreamCity } from '../test/support/stream-workers.ts';
+import { numberArg, scratchDatabase } from './scratch.ts';
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const arg = (name: string, fallback: number) => numberArg(args, name, fallback);
 const processes = arg('processes', 1);
 const messages = arg('messages', 40_000);
 const devices = arg('devices', 2000);
@@ -31,20 +28,11 @@ const partitions = arg('partitions', 16);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
-const name = `lifeline_bench_drain_${process.pid}_${Date.now()}`;
-const admin = async (sql: string) => {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-};
-await admin(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
+const database = await scratchDatabase(serverUrl, 'bench_drain');
 const tag = randomBytes(4).toString('hex');
 const stream = { stream: `BENCH_DRAIN_${tag}`, subject: `bench.${tag}.drain`, partitions };
 const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-bench-drain-'));
-const db = await openPostgres(url.toString());
+const db = await openPostgres(database.url);
 const children: ChildProcess[] = [];
 try {
   await migrate(db);
@@ -57,7 +45,7 @@ try {
   for (let c = 0; c < processes; c++) {
     children.push(spawn(process.execPath, [path.resolve('bin/lifeline.js'), 'start'], {
       env: {
-        ...process.env, DATABASE_URL: url.toString(), NATS_URL: natsUrl, INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: stream.stream,
+        ...process.env, DATABASE_URL: database.url, NATS_URL: natsUrl, INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: stream.stream,
         INGEST_SUBJECT: stream.subject, INGEST_PARTITIONS: String(partitions), DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1',
         SIMULATE: 'false', BUILD_WEB: 'false', AUTH: 'off', DEVICE_AUTH: 'off', LOG_LEVEL: 'warn', MQTT_TOPIC_PREFIX: `bench${tag}`,
       },
@@ -127,6 +115,6 @@ try {
     child.kill('SIGKILL');
   }
   await db.close();
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await database.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }

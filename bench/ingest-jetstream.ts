@@ -15,15 +15,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { connect } from 'nats';
-import pg from 'pg';
 import { startPlatform, type Platform } from '../src/platform/index.ts';
 import { channelName, deviceId, seedStreamCity } from '../test/support/stream-workers.ts';
+import { numberArg, scratchDatabase } from './scratch.ts';
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const arg = (name: string, fallback: number) => numberArg(args, name, fallback);
 /** The baseline: one platform committing in process, no stream (what INGEST_STREAM unset does). */
 const direct = args.includes('--direct');
 const workers = direct ? 1 : arg('workers', 1);
@@ -38,16 +35,7 @@ const window = arg('window', 200);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
-const name = `lifeline_bench_js_${process.pid}_${Date.now()}`;
-const admin = async (sql: string) => {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-};
-await admin(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
+const database = await scratchDatabase(serverUrl, 'bench_js');
 const tag = randomBytes(4).toString('hex');
 const stream = { stream: `BENCH_INGEST_${tag}`, subject: `bench.${tag}.ingest`, partitions };
 const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-bench-js-'));
@@ -56,7 +44,7 @@ const children: ChildProcess[] = [];
 try {
   for (let w = 0; w < workers; w++) {
     platforms.push(await startPlatform({
-      port: 0, mqttPort: 0, hj212Port: null, host: '127.0.0.1', dataDir, databaseUrl: url.toString(), natsUrl, topicPrefix: `bench${tag}`,
+      port: 0, mqttPort: 0, hj212Port: null, host: '127.0.0.1', dataDir, databaseUrl: database.url, natsUrl, topicPrefix: `bench${tag}`,
       simulate: false, buildWeb: false, log: process.env.BENCH_LOG === '1', auth: 'off', deviceAuth: 'off', demo: false, ingestStream: direct ? null : stream,
       seed: w === 0 ? (db) => seedStreamCity(db, devices, channels) : undefined,
     }));
@@ -64,7 +52,7 @@ try {
   for (let c = 0; c < processes; c++) {
     const child = spawn(process.execPath, [path.resolve('bin/lifeline.js'), 'start'], {
       env: {
-        ...process.env, DATABASE_URL: url.toString(), NATS_URL: natsUrl, INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: stream.stream,
+        ...process.env, DATABASE_URL: database.url, NATS_URL: natsUrl, INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: stream.stream,
         INGEST_SUBJECT: stream.subject, INGEST_PARTITIONS: String(partitions), DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1',
         SIMULATE: 'false', BUILD_WEB: 'false', AUTH: 'off', DEVICE_AUTH: 'off', LOG_LEVEL: 'warn', MQTT_TOPIC_PREFIX: `bench${tag}`,
       },
@@ -155,6 +143,6 @@ try {
     child.kill('SIGKILL');
   }
   for (const p of platforms.reverse()) await p.stop();
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await database.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -3,13 +3,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import WebSocket from 'ws';
 import type { LiveMessage } from '../src/api/index.ts';
 import type { PipelineStats } from '../src/ingest/index.ts';
 import { startPlatform } from '../src/platform/index.ts';
 import type { Db } from '../src/store/index.ts';
 import { startOwnMosquitto, type OwnMosquitto } from './mosquitto.ts';
+import { scratchDatabase } from './scratch.ts';
 import type { RulesBenchResult } from './rules.ts';
 
 export interface IngestBenchOptions {
@@ -118,20 +118,6 @@ async function measureCeiling(db: Db, seconds: number): Promise<number> {
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `lifeline_bench_${process.pid}_${Date.now()}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 export async function benchIngest(options: IngestBenchOptions, log: (line: string) => void = () => {}): Promise<IngestBenchResult> {
