@@ -13,7 +13,7 @@ import type { IncidentDto } from '../../src/api/dto.ts';
 import type { StoredMessage } from '../../src/notify/index.ts';
 import type { Platform } from '../../src/platform/index.ts';
 import { api, USERS } from '../support/api.ts';
-import { type BrowserStage, logIn, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
+import { type BrowserStage, openApp, OUTPUT_DIR, startBrowserStage } from '../support/browser.ts';
 import { chromiumService } from '../support/services.ts';
 
 const chromium = await chromiumService();
@@ -44,6 +44,13 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
     }));
   }, 120_000);
 
+  /** The admin's webhooks page, in Chinese, in a context of its own. */
+  const openWebhooksPage = async () => {
+    const opened = await openApp(browser!, platform!, { user: USERS.admin, viewport: { width: 1400, height: 1000 } });
+    await opened.page.goto(`${platform!.url}/#/webhooks`);
+    return opened;
+  };
+
   afterAll(async () => {
     await stage?.stop();
     await new Promise<void>((resolve) => gateway.close(() => resolve()));
@@ -62,12 +69,7 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
     const [failed] = await messages();
     expect(failed).toMatchObject({ channel: 'wecom', recipient: 'gas-co', incidentId: incident.id, lastStatus: 500, lastError: 'the receiver answered 500' });
 
-    const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
-    await logIn(context, platform!, USERS.admin);
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${platform!.url}/#/webhooks`);
+    const { page, pageErrors } = await openWebhooksPage();
     const row = page.locator(`[data-testid="message-row"][data-message="${failed!.id}"]`);
     await page.waitForSelector(`[data-testid="message-row"][data-message="${failed!.id}"][data-state="failed"]`, { timeout: 30_000 });
     expect(await page.locator('[data-testid="message-channels"]').innerText()).toContain('企业微信 → http://127.0.0.1:');
@@ -83,7 +85,7 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
     expect(await row.locator('[data-testid="message-state"]').innerText()).toBe('已发送');
     expect(await row.locator('[data-testid="retry-message"]').count()).toBe(0);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'person-messages-2-sent.png'), fullPage: true });
-    await context.close();
+    await page.context().close();
 
     expect(gatewayCalls.map((c) => c.messageId)).toEqual([failed!.id, failed!.id, failed!.id]);
     expect(gatewayCalls[2]!.content).toBe(failed!.text);
@@ -92,12 +94,7 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
   });
 
   it("sets the gas company's own robot on the page, and the next message to it goes there", async () => {
-    const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
-    await logIn(context, platform!, USERS.admin);
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${platform!.url}/#/webhooks`);
+    const { page, pageErrors } = await openWebhooksPage();
     const form = page.locator('[data-testid="set-contact"]');
     await form.locator('select[name="orgId"]').selectOption('gas-co');
     await form.locator('select[name="channel"]').selectOption('wecom');
@@ -117,7 +114,7 @@ describe.skipIf(!chromium.available)('messages to people on the admin page: a fa
 
     await row.locator('[data-testid="remove-contact"]').click();
     await row.waitFor({ state: 'detached', timeout: 30_000 });
-    await context.close();
+    await page.context().close();
     expect(pageErrors).toEqual([]);
   });
 });
