@@ -20,7 +20,9 @@ import { insertSorted, medianMad, normalTail, removeSorted, tailProbability } fr
  * 4. optional level and spread components (`levelSpan`, `spreadSpan`): a running mean of the
  *    level's robust z, or of the size of the changes, scores only where it is rarer than anything
  *    its own (earlier) history should hold, by how far beyond in units of that history's tail;
- * 5. one report per episode: a score counts only if it exceeds every score of the last `suppress`
+ * 5. multi-scale drift and spread change (`drift`, on by default; drift.ts): block medians and
+ *    spreads against the blocks before them, scored beyond the largest such change the series showed;
+ * 6. one report per episode: a score counts only if it exceeds every score of the last `suppress`
  *    readings, and after an alarm (score ≥ `threshold`) scores are 0 for `alarmQuiet` readings.
  */
 export interface AnomalyOptions {
@@ -94,7 +96,8 @@ export interface AnomalyOptions {
    */
   novelty: Partial<NoveltyOptions> | null;
   /**
-   * Multi-scale drift and spread change (src/detect/anomaly/drift.ts; null: off): recent blocks
+   * Multi-scale drift and spread change (src/detect/anomaly/drift.ts; `{}`: on with its defaults,
+   * the default since round 5b; null: off): recent blocks
    * against the blocks before them, scored beyond the largest such change the series showed; joins
    * by max before the one-report-per-episode rule (after the learning period).
    */
