@@ -1,3 +1,4 @@
+import { DriftScorer, type DriftOptions, type DriftState } from './drift.ts';
 import { NoveltyScorer, type NoveltyOptions, type NoveltyState } from './novelty.ts';
 import { insertSorted, medianMad, normalTail, removeSorted, tailProbability } from './stats.ts';
 
@@ -19,7 +20,9 @@ import { insertSorted, medianMad, normalTail, removeSorted, tailProbability } fr
  * 4. optional level and spread components (`levelSpan`, `spreadSpan`): a running mean of the
  *    level's robust z, or of the size of the changes, scores only where it is rarer than anything
  *    its own (earlier) history should hold, by how far beyond in units of that history's tail;
- * 5. one report per episode: a score counts only if it exceeds every score of the last `suppress`
+ * 5. multi-scale drift and spread change (`drift`, on by default; drift.ts): block medians and
+ *    spreads against the blocks before them, scored beyond the largest such change the series showed;
+ * 6. one report per episode: a score counts only if it exceeds every score of the last `suppress`
  *    readings, and after an alarm (score ≥ `threshold`) scores are 0 for `alarmQuiet` readings.
  */
 export interface AnomalyOptions {
@@ -92,6 +95,13 @@ export interface AnomalyOptions {
    * series is; its score joins by max before the one-report-per-episode rule.
    */
   novelty: Partial<NoveltyOptions> | null;
+  /**
+   * Multi-scale drift and spread change (src/detect/anomaly/drift.ts; `{}`: on with its defaults,
+   * the default since round 5b; null: off): recent blocks
+   * against the blocks before them, scored beyond the largest such change the series showed; joins
+   * by max before the one-report-per-episode rule (after the learning period).
+   */
+  drift: Partial<DriftOptions> | null;
 }
 
 /**
@@ -122,6 +132,8 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   spreadSpan: 0,
   componentDelay: 1,
   novelty: null,
+  // Round 5b (docs/detection.md): ties the tuning half, +4.0 on the fold mean, +5.6 at rest, +2.5 to +6.5 on synthetic corpora.
+  drift: {},
 });
 
 /**
@@ -166,6 +178,8 @@ export interface AnomalyState {
   spreadInputs: number[];
   /** Context novelty's state (option `novelty`). */
   novelty: NoveltyState | null;
+  /** Drift scorer's state (option `drift`). */
+  drift: DriftState | null;
 }
 
 export interface AnomalyResult {
@@ -195,6 +209,8 @@ export class AnomalyDetector {
   private scratch: number[] = [];
   /** Option `novelty`: works on its own state, copied into ours by `state()`. */
   private readonly novelty: NoveltyScorer | null;
+  /** Option `drift`: likewise. */
+  private readonly drift: DriftScorer | null;
 
   constructor(options: Partial<AnomalyOptions> = {}, state?: AnomalyState) {
     this.options = { ...DEFAULT_ANOMALY_OPTIONS, ...options };
@@ -204,10 +220,11 @@ export class AnomalyDetector {
     this.s = {
       version: 1, n: 0, firstTs: null, lastValue: null, values: [], diffs: [], residuals: [], slots: {},
       plainDev: 0, residualDev: 0, raws: [], quietUntil: 0, recent: [], min: null, max: null,
-      weekSlots: {}, weekResiduals: [], weekDev: 0, calibrations: {}, levelInputs: [], spreadInputs: [], novelty: null,
+      weekSlots: {}, weekResiduals: [], weekDev: 0, calibrations: {}, levelInputs: [], spreadInputs: [], novelty: null, drift: null,
       ...(saved as Partial<AnomalyState>),
     };
     this.novelty = this.options.novelty ? new NoveltyScorer(this.options.novelty, this.s.novelty ?? undefined) : null;
+    this.drift = this.options.drift ? new DriftScorer(this.options.drift, this.s.drift ?? undefined) : null;
   }
 
   static restore(state: AnomalyState, options: Partial<AnomalyOptions> = {}): AnomalyDetector {
@@ -217,7 +234,7 @@ export class AnomalyDetector {
 
   /** A deep copy of the state (JSON-serialisable). */
   state(): AnomalyState {
-    return structuredClone({ ...this.s, novelty: this.novelty?.state() ?? this.s.novelty });
+    return structuredClone({ ...this.s, novelty: this.novelty?.state() ?? this.s.novelty, drift: this.drift?.state() ?? this.s.drift });
   }
 
   get count(): number {
@@ -357,6 +374,11 @@ export class AnomalyDetector {
     if (!learning && o.spreadSpan > 0) score = Math.max(score, this.component('spread', s.spreadInputs, o.spreadSpan, Math.abs(diff) / Math.max(longDiff.scale, diffFloor)));
 
     if (this.novelty) score = Math.max(score, this.novelty.update(value));
+    // The drift scorer learns from every reading; its score counts after the learning period.
+    if (this.drift) {
+      const drift = this.drift.update(value);
+      if (!learning) score = Math.max(score, drift);
+    }
 
     // One report per episode: only a new peak of the last `suppress` readings, none in the quiet period.
     const unsuppressed = score;
