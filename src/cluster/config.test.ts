@@ -10,6 +10,8 @@ describe('ingest stream configuration', () => {
     expect(readIngestStream({ INGEST_STREAM: 'jetstream' })).toEqual({ stream: 'LIFELINE_INGEST', subject: 'lifeline.ingest', partitions: 16 });
     expect(readIngestStream({ INGEST_STREAM: 'jetstream', INGEST_PARTITIONS: '4', INGEST_STREAM_NAME: 'CITY_A', INGEST_SUBJECT: 'city-a.ingest' }))
       .toEqual({ stream: 'CITY_A', subject: 'city-a.ingest', partitions: 4 });
+    expect(readIngestStream({ INGEST_STREAM: 'jetstream', INGEST_CONSUME: 'false' })).toEqual({ stream: 'LIFELINE_INGEST', subject: 'lifeline.ingest', partitions: 16, consume: false });
+    expect(readIngestStream({ INGEST_STREAM: 'jetstream', INGEST_CONSUME: 'TRUE' })).not.toHaveProperty('consume');
   });
 
   it('refuses what it cannot use, naming the variable', () => {
@@ -18,6 +20,7 @@ describe('ingest stream configuration', () => {
     expect(() => readIngestStream({ INGEST_STREAM: 'jetstream', INGEST_PARTITIONS: '2.5' })).toThrow(/^INGEST_PARTITIONS=2.5/);
     expect(() => readIngestStream({ INGEST_STREAM: 'jetstream', INGEST_SUBJECT: 'lifeline.>' })).toThrow(/^INGEST_SUBJECT=/);
     expect(() => readIngestStream({ INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: 'a.b' })).toThrow(/^INGEST_STREAM_NAME=/);
+    expect(() => readIngestStream({ INGEST_STREAM: 'jetstream', INGEST_CONSUME: 'no' })).toThrow(new ConfigError('INGEST_CONSUME=no: expected true or false'));
   });
 
   it('puts a sender in the same partition always (FNV-1a), and spreads senders', () => {

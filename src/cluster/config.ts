@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/index.ts';
 
-/** The ingest stream's shape; every process of one deployment must be configured alike. */
+/** The ingest stream's shape; every process of one deployment must be configured alike (but for `consume`). */
 export interface IngestStreamConfig {
   /** JetStream stream name (INGEST_STREAM_NAME). */
   stream: string;
@@ -8,6 +8,11 @@ export interface IngestStreamConfig {
   subject: string;
   /** Partitions (INGEST_PARTITIONS): the most processes that can consume at once. */
   partitions: number;
+  /**
+   * Per process, unlike the rest (INGEST_CONSUME): false makes a receiving edge that stores what
+   * its transports receive and commits nothing (it takes no partitions). Default true.
+   */
+  consume?: boolean;
 }
 
 export const DEFAULT_INGEST_STREAM: IngestStreamConfig = { stream: 'LIFELINE_INGEST', subject: 'lifeline.ingest', partitions: 16 };
@@ -24,7 +29,9 @@ export function readIngestStream(env: NodeJS.ProcessEnv = process.env): IngestSt
   const raw = env.INGEST_PARTITIONS?.trim() || String(DEFAULT_INGEST_STREAM.partitions);
   const partitions = Number(raw);
   if (!/^\d+$/.test(raw) || partitions < 1 || partitions > 1024) throw new ConfigError(`INGEST_PARTITIONS=${raw}: expected a whole number from 1 to 1024`);
-  return { stream, subject, partitions };
+  const consume = env.INGEST_CONSUME?.trim().toLowerCase() || 'true';
+  if (consume !== 'true' && consume !== 'false') throw new ConfigError(`INGEST_CONSUME=${env.INGEST_CONSUME}: expected true or false`);
+  return { stream, subject, partitions, ...(consume === 'false' ? { consume: false } : {}) };
 }
 
 /**

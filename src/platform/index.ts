@@ -196,6 +196,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const started = await startJetStreamIngest({
         url: config.natsUrl!, stream: streamConfig, db, pipeline, holder: `${config.instanceId}:${process.pid}:${randomUUID().slice(0, 8)}`,
         mayReport: (gatewayId, deviceId) => deviceAuth === 'off' || credentials.mayReport(gatewayId, deviceId), logger, highWater: config.ingestHighWater,
+        consume: streamConfig.consume,
       });
       stream = started;
       // Stopped after the transports (closed later in the list, so earlier at stop) and before the pipeline drains.

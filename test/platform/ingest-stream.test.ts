@@ -15,6 +15,7 @@ const [nats, postgres] = await Promise.all([natsService(), postgresService()]);
 
 describe.skipIf(!nats.available || !postgres.available)('platform with the JetStream ingest stream', () => {
   let platform: Platform;
+  let databaseUrl = '';
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   const tag = randomBytes(4).toString('hex');
   const stream = { stream: `TEST_PLATFORM_${tag}`, subject: `test.${tag}.ingest`, partitions: 4 };
@@ -24,6 +25,7 @@ describe.skipIf(!nats.available || !postgres.available)('platform with the JetSt
     const data = tempDir('ingest-stream');
     cleanups.push(data.remove);
     const database = await createTestDatabase();
+    databaseUrl = database.url;
     cleanups.push(database.drop);
     cleanups.push(async () => {
       const nc = await connect({ servers: NATS_URL });
@@ -65,5 +67,26 @@ describe.skipIf(!nats.available || !postgres.available)('platform with the JetSt
     // The pipeline ran whole: 80 %LEL opened an alarm.
     expect(await count(`SELECT count(*)::int AS n FROM alarms WHERE sensor_id = 'GD-001.lel'`)).toBe(1);
     expect(platform.ingestStream()).toMatchObject({ published: 3, committed: 3, skipped: 0, resets: 0 });
+  });
+
+  it('lets a receiving edge (INGEST_CONSUME=false) store uplinks for the consuming platform, holding no partition', async () => {
+    const data = tempDir('ingest-edge');
+    cleanups.push(data.remove);
+    const edge = await startPlatform({
+      port: 0, mqttPort: 0, hj212Port: null, host: '127.0.0.1', dataDir: data.dir, databaseUrl,
+      natsUrl: NATS_URL, topicPrefix: topicPrefix('edge'), simulate: false, buildWeb: false, log: false, auth: 'off', deviceAuth: 'required',
+      ingestStream: { ...stream, consume: false },
+    });
+    cleanups.push(() => edge.stop());
+    expect(edge.ingestStream()!.held).toEqual([]);
+    const ts = Date.now() - 4_000;
+    const response = await fetch(`${edge.url}/api/ingest/devices/WP-002`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.deviceCredentials('WP-002')!.password}` },
+      body: JSON.stringify({ ts, values: { p: 0.29 } }),
+    });
+    expect(response.status).toBe(200);
+    await expect.poll(() => count(`SELECT count(*)::int AS n FROM readings WHERE sensor_id = 'WP-002.p' AND ts = $1`, [new Date(ts)]), { timeout: 15_000, interval: 50 }).toBe(1);
+    expect(edge.ingestStream()).toMatchObject({ published: 1, committed: 0 });
+    expect(platform.ingestStream()!.held).toEqual([0, 1, 2, 3]);
   });
 });
