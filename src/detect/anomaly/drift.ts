@@ -121,9 +121,12 @@ export class DriftScorer {
   readonly options: DriftOptions;
   private s: DriftState;
   private scratch: number[] = [];
+  /** Readings kept: the reference and recent blocks of the largest scale. */
+  private readonly capacity: number;
 
   constructor(options: Partial<DriftOptions> = {}, state?: DriftState) {
     this.options = { ...DEFAULT_DRIFT_OPTIONS, ...options };
+    this.capacity = (1 + this.options.reference) * Math.max(...this.options.scales);
     this.s = state ? structuredClone(state) : { version: 1, n: 0, min: null, max: null, buffer: [], scales: {}, reported: null };
   }
 
@@ -143,7 +146,7 @@ export class DriftScorer {
     s.min = Math.min(s.min ?? value, value);
     s.max = Math.max(s.max ?? value, value);
     s.buffer.push(value);
-    if (s.buffer.length > (1 + o.reference) * Math.max(...o.scales)) s.buffer.shift();
+    if (s.buffer.length > this.capacity) s.buffer.shift();
     const n = s.n++;
     const floor = 1e-9 + 1e-6 * Math.abs(value) + o.floorShare * (s.max - s.min);
     let score = 0;
