@@ -6,17 +6,13 @@
 //
 //   npx tsx bench/ingest-jetstream-drain.ts --processes 1 --messages 40000 --channels 10
 //   npx tsx bench/ingest-jetstream-drain.ts --processes 2 --messages 40000 --channels 10
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { connect } from 'nats';
 import pino from 'pino';
 import { startJetStreamIngest } from '../src/cluster/index.ts';
 import { migrate, openPostgres } from '../src/store/index.ts';
 import { channelName, deviceId, seedStreamCity } from '../test/support/stream-workers.ts';
-import { numberArg, scratchDatabase } from './scratch.ts';
+import { numberArg } from './scratch.ts';
+import { startStreamBench } from './stream-bench.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => numberArg(args, name, fallback);
@@ -25,15 +21,8 @@ const messages = arg('messages', 40_000);
 const devices = arg('devices', 2000);
 const channels = arg('channels', 10);
 const partitions = arg('partitions', 16);
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-
-const database = await scratchDatabase(serverUrl, 'bench_drain');
-const tag = randomBytes(4).toString('hex');
-const stream = { stream: `BENCH_DRAIN_${tag}`, subject: `bench.${tag}.drain`, partitions };
-const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-bench-drain-'));
+const { database, stream, natsUrl, spawnWorker, stopWorkers, remove } = await startStreamBench('drain', partitions);
 const db = await openPostgres(database.url);
-const children: ChildProcess[] = [];
 try {
   await migrate(db);
   await seedStreamCity(db, devices, channels);
@@ -43,16 +32,8 @@ try {
   });
   const startedAt = performance.now();
   for (let c = 0; c < processes; c++) {
-    children.push(spawn(process.execPath, [path.resolve('bin/lifeline.js'), 'start'], {
-      env: {
-        ...process.env, DATABASE_URL: database.url, NATS_URL: natsUrl, INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: stream.stream,
-        INGEST_SUBJECT: stream.subject, INGEST_PARTITIONS: String(partitions), DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1',
-        SIMULATE: 'false', BUILD_WEB: 'false', AUTH: 'off', DEVICE_AUTH: 'off', LOG_LEVEL: 'warn', MQTT_TOPIC_PREFIX: `bench${tag}`,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }));
-    // One at a time: processes starting together on a fresh database race to create its first
-    // user accounts, and one of them fails to start.
+    spawnWorker(['ignore', 'ignore', 'inherit']);
+    // One at a time, so that the bench measures the drain, not the start.
     const upBy = performance.now() + 120_000;
     const live = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ingest_workers WHERE stream = $1 AND expires_at > now()`, [stream.stream]))[0]!.n;
     while ((await live()) < c + 1 && performance.now() < upBy) await new Promise((r) => setTimeout(r, 100));
@@ -108,13 +89,7 @@ try {
   await jsm.streams.delete(stream.stream);
   await nc.close();
 } finally {
-  for (const child of children) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    child.kill('SIGKILL');
-  }
+  await stopWorkers();
   await db.close();
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await remove();
 }

@@ -8,16 +8,12 @@
 //   npx tsx bench/ingest-jetstream.ts --workers 2 --devices 2000 --rounds 10 --channels 10
 //   npx tsx bench/ingest-jetstream.ts --workers 1 --processes 1 …   (one more consuming platform as its own `lifeline start` process)
 //   npx tsx bench/ingest-jetstream.ts --direct --devices 2000 --rounds 10 --channels 10   (baseline: no stream, one platform)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import mqtt from 'mqtt';
 import { connect } from 'nats';
 import { startPlatform, type Platform } from '../src/platform/index.ts';
 import { channelName, deviceId, seedStreamCity } from '../test/support/stream-workers.ts';
-import { numberArg, scratchDatabase } from './scratch.ts';
+import { numberArg } from './scratch.ts';
+import { startStreamBench } from './stream-bench.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => numberArg(args, name, fallback);
@@ -32,15 +28,8 @@ const channels = arg('channels', 10);
 const partitions = arg('partitions', 16);
 const clients = arg('clients', 20);
 const window = arg('window', 200);
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-
-const database = await scratchDatabase(serverUrl, 'bench_js');
-const tag = randomBytes(4).toString('hex');
-const stream = { stream: `BENCH_INGEST_${tag}`, subject: `bench.${tag}.ingest`, partitions };
-const dataDir = mkdtempSync(path.join(tmpdir(), 'lifeline-bench-js-'));
+const { database, stream, tag, dataDir, natsUrl, spawnWorker, stopWorkers, remove } = await startStreamBench('ingest', partitions);
 const platforms: Platform[] = [];
-const children: ChildProcess[] = [];
 try {
   for (let w = 0; w < workers; w++) {
     platforms.push(await startPlatform({
@@ -50,15 +39,7 @@ try {
     }));
   }
   for (let c = 0; c < processes; c++) {
-    const child = spawn(process.execPath, [path.resolve('bin/lifeline.js'), 'start'], {
-      env: {
-        ...process.env, DATABASE_URL: database.url, NATS_URL: natsUrl, INGEST_STREAM: 'jetstream', INGEST_STREAM_NAME: stream.stream,
-        INGEST_SUBJECT: stream.subject, INGEST_PARTITIONS: String(partitions), DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1',
-        SIMULATE: 'false', BUILD_WEB: 'false', AUTH: 'off', DEVICE_AUTH: 'off', LOG_LEVEL: 'warn', MQTT_TOPIC_PREFIX: `bench${tag}`,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(child);
+    const child = spawnWorker(['ignore', 'pipe', 'inherit']);
     await new Promise<void>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`no start line from a worker process: ${out}`)), 120_000);
@@ -136,13 +117,7 @@ try {
   if (!direct) await (await nc.jetstreamManager()).streams.delete(stream.stream);
   await nc.close();
 } finally {
-  for (const child of children) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    child.kill('SIGKILL');
-  }
+  await stopWorkers();
   for (const p of platforms.reverse()) await p.stop();
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await remove();
 }
