@@ -6,6 +6,7 @@
 // (src/notify).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CHANNELS } from '../../../src/notify/channels.ts';
 import { attemptErrorText } from '../attemptError.ts';
 import { webhooksApi, type Contact, type Delivery, type IntegrationKey, type StoredMessage, type Subscription } from '../api/webhooks.ts';
 import type { PageProps } from './registry.ts';
@@ -56,6 +57,7 @@ export function Webhooks(_props: PageProps) {
     setError(null);
     work().then(reload).catch((e: Error) => setError(e.message));
   };
+  const orgOptions = [<option key="" value="" />, ...orgs.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)];
   const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString(i18n.language) : '—');
   const orgName = (id: string | null) => (id ? orgs.find((o) => o.id === id)?.name ?? id : t('webhooks.wholeCity'));
   const toggleEvent = (e: string, on: boolean) => {
@@ -233,13 +235,12 @@ export function Webhooks(_props: PageProps) {
         <h3>{t('webhooks.setContact')}</h3>
         <label>{t('webhooks.recipient')}{' '}
           <select name="orgId" required value={contactForm.orgId} onChange={(e) => setContactForm({ ...contactForm, orgId: e.target.value })}>
-            <option value="" />
-            {orgs.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+            {orgOptions}
           </select>
         </label>
         <label>{t('webhooks.channel')}{' '}
           <select name="channel" value={contactForm.channel} onChange={(e) => setContactForm({ ...contactForm, channel: e.target.value })}>
-            {(['wecom', 'dingtalk', 'sms'] as const).map((c) => <option key={c} value={c}>{t(`webhooks.channelName.${c}`)}</option>)}
+            {CHANNELS.map((c) => <option key={c} value={c}>{t(`webhooks.channelName.${c}`)}</option>)}
           </select>
         </label>
         <label>{t(contactForm.channel === 'sms' ? 'webhooks.phones' : 'webhooks.robotUrl')}{' '}
@@ -275,8 +276,7 @@ export function Webhooks(_props: PageProps) {
         <label>{t('webhooks.keyName')} <input name="name" required value={keyForm.name} onChange={(e) => setKeyForm({ ...keyForm, name: e.target.value })} /></label>
         <label>{t('webhooks.org')}{' '}
           <select name="orgId" required value={keyForm.orgId} onChange={(e) => setKeyForm({ ...keyForm, orgId: e.target.value })}>
-            <option value="" />
-            {orgs.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+            {orgOptions}
           </select>
         </label>
         <label>{t('webhooks.role')}{' '}
